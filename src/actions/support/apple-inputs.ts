@@ -1,0 +1,45 @@
+/** The inputs every App Store Connect / Enterprise Program API action shares (interface.md). */
+import type { AppleApiConfig } from '../../apple/client.js';
+import { API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../core/api.js';
+import { InputError } from '../../core/errors.js';
+import { parseEcPrivateKey } from '../../core/keys.js';
+import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
+
+export const APPLE_API_INPUTS = ['key-id', 'issuer-id', 'private-key', 'api', 'api-base-url'] as const;
+
+export function readAppleApiInputs(src: InputSource): AppleApiConfig {
+  const raw = secretString(src, 'private-key');
+  const keyId = requiredString(src, 'key-id', 'the API key ID shown next to the key in App Store Connect > Users and Access > Integrations');
+  if (!/^[A-Za-z0-9]{6,20}$/.test(keyId)) {
+    throw new InputError('key-id', `Input key-id is '${keyId}', but an API key ID is 10 letters and digits (e.g. 2X9R4HXF34); pass the key ID, not the file name or issuer ID.`);
+  }
+  if (raw === undefined) {
+    throw new InputError('private-key', 'Input private-key is required: pass the contents of the AuthKey_XXXXXXXXXX.p8 file, for example from a secret.');
+  }
+  const privateKey = parseEcPrivateKey(raw);
+  src.mask(privateKey.pem);
+  const issuerId = optionalString(src, 'issuer-id');
+  if (issuerId !== undefined && !/^[0-9a-fA-F-]{36}$/.test(issuerId)) {
+    throw new InputError('issuer-id', `Input issuer-id is '${issuerId}', but an issuer ID is a UUID (8-4-4-4-12 hex digits); leave it empty for an individual key.`);
+  }
+  const api: ApiKind = oneOf(src, 'api', API_KINDS, 'app-store-connect', { asc: 'app-store-connect', 'in-house': 'enterprise' });
+  const baseUrl = parseBaseUrl(optionalString(src, 'api-base-url') ?? DEFAULT_BASE_URL[api]);
+  return { api, baseUrl, keyId, issuerId, privateKey };
+}
+
+function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError('api-base-url', `Input api-base-url is '${value}', but it takes an origin such as https://api.appstoreconnect.apple.com.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError('api-base-url', `Input api-base-url is '${value}', but it takes an http(s) origin such as https://api.appstoreconnect.apple.com.`);
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path !== '' && path !== '/v1') {
+    throw new InputError('api-base-url', `Input api-base-url is '${value}', but it takes an origin without a path (the /v1 is added by the action).`);
+  }
+  return url.origin;
+}

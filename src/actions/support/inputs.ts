@@ -1,0 +1,85 @@
+/**
+ * Input parsing shared by every front end (GitHub Actions and the command line). A source only
+ * hands out raw strings; every check, default and error sentence lives here, once.
+ */
+import { InputError } from '../../core/errors.js';
+import type { Mask } from '../../core/log.js';
+
+export interface InputSource {
+  /** The raw value, '' when not given. */
+  get(name: string): string;
+  /** Registers a secret value so no log line shows it. */
+  mask: Mask;
+}
+
+export function optionalString(src: InputSource, name: string): string | undefined {
+  const v = src.get(name).trim();
+  return v === '' ? undefined : v;
+}
+
+export function requiredString(src: InputSource, name: string, hint: string): string {
+  const v = optionalString(src, name);
+  if (v === undefined) throw new InputError(name, `Input ${name} is required: ${hint}.`);
+  return v;
+}
+
+/** A secret: masked as soon as it is read, and never echoed in an error. */
+export function secretString(src: InputSource, name: string): string | undefined {
+  const raw = src.get(name);
+  if (raw.trim() === '') return undefined;
+  src.mask(raw);
+  if (raw.trim() !== raw) src.mask(raw.trim());
+  return raw.trim();
+}
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+
+export function booleanInput(src: InputSource, name: string, fallback: boolean): boolean {
+  const v = optionalString(src, name);
+  if (v === undefined) return fallback;
+  const lower = v.toLowerCase();
+  if (TRUE.has(lower)) return true;
+  if (FALSE.has(lower)) return false;
+  throw new InputError(name, `Input ${name} is '${v}', but it takes true or false.`);
+}
+
+/** One of a fixed set; `aliases` maps accepted spellings (lower-case) to canonical values. */
+export function oneOf<T extends string>(
+  src: InputSource,
+  name: string,
+  values: readonly T[],
+  fallback: T | undefined,
+  aliases: Record<string, T> = {},
+): T {
+  const v = optionalString(src, name);
+  if (v === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new InputError(name, `Input ${name} is required: one of ${values.join(', ')}.`);
+  }
+  const exact = values.find((x) => x === v);
+  if (exact) return exact;
+  const alias = aliases[v.toLowerCase()] ?? values.find((x) => x.toLowerCase() === v.toLowerCase());
+  if (alias) return alias;
+  throw new InputError(name, `Input ${name} is '${v}', but it takes one of ${values.join(', ')}.`);
+}
+
+export function integerInput(src: InputSource, name: string, fallback: number, min = 0): number {
+  const v = optionalString(src, name);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min) {
+    throw new InputError(name, `Input ${name} is '${v}', but it takes a whole number of at least ${min} (default ${fallback}).`);
+  }
+  return Number(v);
+}
+
+/** Items given one a line or comma-separated; blank items and `#` comment lines dropped. */
+export function listInput(src: InputSource, name: string): string[] {
+  return src
+    .get(name)
+    .split(/\r?\n/)
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

@@ -1,0 +1,13 @@
+/** Job summary content, built as plain data so every front end can render it. */
+
+export interface SummaryTable {
+  heading: string;
+  /** First row is the header. Cells are plain text; they are escaped when rendered as HTML. */
+  rows: string[][];
+  /** Plain-text lines shown under the table. */
+  notes?: string[];
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
