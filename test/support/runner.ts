@@ -1,0 +1,147 @@
+/**
+ * Runs a bundled action the way the GitHub runner does: `node dist/<bundle>/index.js` in a fresh
+ * environment holding only PATH, HOME, RUNNER_TEMP, the GITHUB_* command files and INPUT_* (with the
+ * action.yml defaults applied, as the runner does), then parses outputs, state and the summary.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface StepResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+  /** The `::error::` lines, decoded. */
+  errors: string[];
+  warnings: string[];
+  notices: string[];
+  home: string;
+  runnerTemp: string;
+}
+
+export interface StepOptions {
+  /** Bundle under dist/ (default: the action's name). */
+  bundle?: string;
+  env?: Record<string, string>;
+  /** Reuse a HOME / RUNNER_TEMP (e.g. main then post of one job). */
+  home?: string;
+  runnerTemp?: string;
+  /** STATE_* values for a post step. */
+  state?: Record<string, string>;
+  /** Extra directories put first on PATH (e.g. a `security` stand-in). */
+  pathPrefix?: string[];
+}
+
+interface ActionYaml {
+  inputs?: Record<string, { default?: string | boolean | number }>;
+}
+
+/** `actions/<name>/action.yml`, or the root action.yml for 'provision'. */
+export async function actionDefaults(action: string): Promise<Record<string, string>> {
+  const file = action === 'provision' ? path.join(ROOT, 'action.yml') : path.join(ROOT, 'actions', action, 'action.yml');
+  const yml = parseYaml(await readFile(file, 'utf8')) as ActionYaml;
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(yml.inputs ?? {})) if (spec.default !== undefined) out[name] = String(spec.default);
+  return out;
+}
+
+/** Parses the runner's file-command format (`name<<DELIM ... DELIM`, or `name=value`). */
+export function parseCommandFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delim] = heredoc as unknown as [string, string, string];
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i] ?? '');
+      out[name] = value.join('\n');
+    } else if (line.includes('=')) {
+      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+    }
+  }
+  return out;
+}
+
+function decodeCommand(value: string): string {
+  return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
+function commandLines(stdout: string, command: string): string[] {
+  const re = new RegExp(`^::${command}(?: [^:]*)?::(.*)$`, 'gm');
+  return [...stdout.matchAll(re)].map((m) => decodeCommand(m[1] ?? ''));
+}
+
+export async function runStep(action: string, inputs: Record<string, string>, opts: StepOptions = {}): Promise<StepResult> {
+  const home = opts.home ?? (await mkdtemp(path.join(tmpdir(), 'asa-home-')));
+  const runnerTemp = opts.runnerTemp ?? (await mkdtemp(path.join(tmpdir(), 'asa-temp-')));
+  const files = await mkdtemp(path.join(tmpdir(), 'asa-files-'));
+  const cmd = { GITHUB_OUTPUT: 'output', GITHUB_STATE: 'state', GITHUB_STEP_SUMMARY: 'summary', GITHUB_ENV: 'env', GITHUB_PATH: 'path' };
+  const env: Record<string, string> = {
+    PATH: [...(opts.pathPrefix ?? []), process.env['PATH'] ?? ''].join(path.delimiter),
+    HOME: home,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_ACTIONS: 'true',
+  };
+  for (const [k, f] of Object.entries(cmd)) {
+    env[k] = path.join(files, f);
+    await writeFile(env[k], '');
+  }
+  for (const [k, v] of Object.entries({ ...(await actionDefaults(action)), ...inputs })) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
+  Object.assign(env, opts.env);
+  const script = path.join(ROOT, 'dist', opts.bundle ?? action, 'index.js');
+  const child = spawn(process.execPath, [script], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseCommandFile(await readFile(env['GITHUB_OUTPUT'] as string, 'utf8')),
+    state: parseCommandFile(await readFile(env['GITHUB_STATE'] as string, 'utf8')),
+    summary: await readFile(env['GITHUB_STEP_SUMMARY'] as string, 'utf8'),
+    errors: commandLines(stdout, 'error'),
+    warnings: commandLines(stdout, 'warning'),
+    notices: commandLines(stdout, 'notice'),
+    home,
+    runnerTemp,
+  };
+}
+
+/**
+ * Which secrets (or telling fragments of them: each PEM body line, each JWT part, any 12-character
+ * window of short secrets) appear in the output. `::add-mask::` lines are skipped: they are how a
+ * secret is registered, and the runner never prints them.
+ */
+export function findLeaks(output: string, secrets: readonly string[]): string[] {
+  const visible = output
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+  const leaks: string[] = [];
+  for (const secret of secrets) {
+    const fragments = new Set<string>();
+    if (secret.includes('-----BEGIN')) {
+      for (const line of secret.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) fragments.add(line);
+    } else if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(secret)) {
+      for (const part of secret.split('.').slice(1)) if (part.length >= 12) fragments.add(part);
+    } else {
+      for (let i = 0; i + 12 <= secret.length; i += 6) fragments.add(secret.slice(i, i + 12));
+      if (secret.length < 12) fragments.add(secret);
+    }
+    for (const f of fragments) if (visible.includes(f)) leaks.push(f);
+  }
+  return leaks;
+}
