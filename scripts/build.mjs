@@ -1,5 +1,6 @@
 // Builds one self-contained ncc bundle per entry point: dist/<entry>/index.js (ESM, minified, with
 // the licences of what it bundles). src/entrypoints/*.ts are the actions; simulator/ is the simulator.
+// Output is deterministic, so CI can rebuild and require a clean `git status -- dist`.
 // Usage: npm run build [-- <entry> ...]
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +12,9 @@ const entries = Object.fromEntries(
     .filter((f) => f.endsWith('.ts'))
     .map((f) => [f.slice(0, -3), path.join(root, 'src/entrypoints', f)]),
 );
-entries['simulator'] = path.join(root, 'simulator/main.ts');
+// The simulator: a library (startSimulator, for tests, the demo and bench) and its command line.
+entries['simulator'] = path.join(root, 'simulator/index.ts');
+entries['simulator-cli'] = path.join(root, 'simulator/cli.ts');
 
 const only = process.argv.slice(2);
 const names = Object.keys(entries).filter((n) => only.length === 0 || only.includes(n)).sort();
