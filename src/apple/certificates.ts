@@ -1,0 +1,32 @@
+/** /v1/certificates: read functions shared by ensure-profile and download-certificate. */
+import type { AppleHttpClient } from '../core/http.js';
+import type { Certificate, CertificateType } from './types.js';
+
+export interface CertificateFilter {
+  /** Only these certificate types (Apple's `filter[certificateType]`). */
+  types?: readonly CertificateType[];
+  /** Only these ids (`filter[id]`). */
+  ids?: readonly string[];
+}
+
+/** Every certificate on the account that matches the filter, over all pages. */
+export async function listCertificates(http: AppleHttpClient, filter: CertificateFilter = {}): Promise<Certificate[]> {
+  const query: Record<string, readonly string[]> = {};
+  if (filter.types && filter.types.length > 0) query['filter[certificateType]'] = filter.types;
+  if (filter.ids && filter.ids.length > 0) query['filter[id]'] = filter.ids;
+  const { data } = await http.all<Certificate>('/v1/certificates', query);
+  return data;
+}
+
+/** One certificate by resource id (Apple answers 404 when there is none). */
+export async function getCertificate(http: AppleHttpClient, id: string): Promise<Certificate> {
+  return (await http.get<{ data: Certificate }>(`/v1/certificates/${encodeURIComponent(id)}`)).body.data;
+}
+
+/** Whether a certificate is usable at `now`: not expired and not deactivated. */
+export function certificateValid(cert: Certificate, now: Date): boolean {
+  const expires = cert.attributes?.expirationDate;
+  if (!expires) return false;
+  if (cert.attributes?.activated === false) return false;
+  return Date.parse(expires) > now.getTime();
+}
