@@ -1,0 +1,207 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import { assertTrafficValid } from '../support/openapi.js';
+import { findLeaks, runStep } from '../support/runner.js';
+
+const NEW_A = '00008110-000A1B2C3D4E5F60';
+const NEW_B = '00008120-001122334455AABB';
+const DISABLED = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+const ENABLED = '564D4F9E-3B2A-5C1D-9E8F-0A1B2C3D4E5F';
+
+let sim: Simulator;
+let key: ApiKeyCredentials;
+
+function api(k: ApiKeyCredentials = key): Record<string, string> {
+  return { 'key-id': k.keyId, 'issuer-id': k.issuerId ?? '', 'private-key': k.privateKeyPem, 'api-base-url': sim.url, api: k.api };
+}
+const writes = (): string[] => sim.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+const countBy = (method: string): number => sim.requests.filter((r) => r.method === method).length;
+
+beforeAll(async () => {
+  sim = await startSimulator({ immediateDevices: 1000 });
+  key = sim.addKey({ api: 'app-store-connect', kind: 'team' });
+  sim.seed.device({ udid: DISABLED, name: 'Old iPad', platform: 'IOS', status: 'DISABLED' });
+  sim.seed.device({ udid: ENABLED, name: 'Build Mac', platform: 'MAC_OS' });
+});
+afterAll(() => sim.close());
+afterEach(() => {
+  assertTrafficValid(sim.requests);
+  sim.faults.clear();
+  sim.clearRequests();
+});
+
+describe('register-devices (bundled, over HTTP against the simulator)', () => {
+  it('registers new devices, re-enables a disabled one and leaves an enabled one, with one listing and one write each', async () => {
+    const list = `Device ID\tDevice Name\tDevice Platform\n${NEW_A}\tAna iPhone\tios\n${DISABLED.toUpperCase()}\tOld iPad\tios\n${ENABLED.toLowerCase()}\tBuild Mac\tmac\n`;
+    const run = await runStep('register-devices', { ...api(), devices: list });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ registered: '1', enabled: '1', unchanged: '1', failed: '0' });
+    const devices = JSON.parse(run.outputs['devices'] ?? '[]') as { udid: string; result: string; status: string }[];
+    expect(devices.map((d) => [d.udid.toLowerCase(), d.result, d.status])).toEqual([
+      [NEW_A.toLowerCase(), 'registered', 'ENABLED'],
+      [DISABLED, 'enabled', 'ENABLED'],
+      [ENABLED.toLowerCase(), 'unchanged', 'ENABLED'],
+    ]);
+    expect(countBy('GET')).toBe(1);
+    expect(writes().sort()).toEqual(['PATCH /v1/devices/' + sim.state().devices.find((d) => d.udid.toLowerCase() === DISABLED)?.id, 'POST /v1/devices'].sort());
+    expect(run.summary).toContain('<table>');
+    expect(run.summary).toContain('Ana iPhone');
+  });
+
+  it('makes no second change when run again with the same list', async () => {
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},Ana iPhone\n${DISABLED},Old iPad\n` });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ registered: '0', enabled: '0', unchanged: '2', failed: '0' });
+    expect(writes()).toEqual([]);
+  });
+
+  it('reports a bad line with its number, registers the good ones, and fails the step at the end', async () => {
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_B},Ben iPhone\nnot-a-udid,Broken\n` });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ registered: '1', failed: '1' });
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/^1 of 2 devices failed \(line 2: 'not-a-udid' is not a UDID .*\); fix those lines and run again/);
+    expect(sim.state().devices.some((d) => d.udid === NEW_B)).toBe(true);
+  });
+
+  it('changes nothing on a dry run and says what it would do', async () => {
+    const before = JSON.stringify(sim.state().devices);
+    const run = await runStep('register-devices', { ...api(), devices: `00008130-00AABBCCDDEEFF00,New One\n`, 'dry-run': 'true' });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ registered: '0', 'would-register': '1' });
+    expect(JSON.parse(run.outputs['devices'] ?? '[]')[0].result).toBe('would-register');
+    expect(writes()).toEqual([]);
+    expect(JSON.stringify(sim.state().devices)).toBe(before);
+    expect(run.summary).toContain('dry run');
+  });
+
+  it('reads JSON and CSV device files', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'devices-'));
+    await writeFile(path.join(dir, 'd.json'), JSON.stringify([{ udid: '00008130-0000000000000A01', name: 'Json Phone', platform: 'IOS' }]));
+    await writeFile(path.join(dir, 'd.csv'), 'udid,name,platform\n00008130-0000000000000C01,"Csv, Phone",ios\n');
+    const json = await runStep('register-devices', { ...api(), 'devices-file': path.join(dir, 'd.json') });
+    const csv = await runStep('register-devices', { ...api(), 'devices-file': path.join(dir, 'd.csv') });
+    expect([json.outputs['registered'], csv.outputs['registered']]).toEqual(['1', '1']);
+    expect(sim.state().devices.find((d) => d.udid === '00008130-0000000000000C01')?.name).toBe('Csv, Phone');
+  });
+
+  it('leaves disabled devices disabled when enable-disabled is false', async () => {
+    const id = sim.seed.device({ udid: 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678', name: 'Parked', status: 'DISABLED' }).id;
+    const run = await runStep('register-devices', { ...api(), devices: 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678,Parked', 'enable-disabled': 'false' });
+    expect(run.outputs).toMatchObject({ enabled: '0', unchanged: '1' });
+    expect(sim.state().devices.find((d) => d.id === id)?.status).toBe('DISABLED');
+  });
+
+  it('refuses an unknown input value with one sentence before any request', async () => {
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},x`, platform: 'WINDOWS' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual(["Input platform is 'WINDOWS', but it takes one of IOS, MAC_OS."]);
+    expect(sim.requests).toHaveLength(0);
+  });
+});
+
+describe('register-devices: PROCESSING devices', () => {
+  it('says that newly registered PROCESSING devices cannot go into profiles yet', async () => {
+    const slow = await startSimulator({ immediateDevices: 0 });
+    try {
+      const k = slow.addKey();
+      const run = await runStep('register-devices', { 'key-id': k.keyId, 'issuer-id': k.issuerId ?? '', 'private-key': k.privateKeyPem, 'api-base-url': slow.url, devices: `${NEW_A},Ana` });
+      expect(run.exitCode).toBe(0);
+      expect(JSON.parse(run.outputs['devices'] ?? '[]')[0]).toMatchObject({ result: 'registered', status: 'PROCESSING' });
+      expect(run.notices.join('\n')).toMatch(/1 newly registered device\(s\) are PROCESSING \(Ana\): Apple activates them within 24 to 72 hours/);
+      assertTrafficValid(slow.requests);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('register-devices: other APIs and keys', () => {
+  it('works on the Enterprise Program API', async () => {
+    const ent = sim.addKey({ api: 'enterprise', kind: 'team' });
+    const run = await runStep('register-devices', { ...api(ent), devices: `${NEW_A},In-house iPhone` });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs['registered']).toBe('1');
+    expect(sim.state('enterprise').devices.map((d) => d.udid)).toContain(NEW_A);
+  });
+
+  it('works with an individual key (no issuer ID)', async () => {
+    const ind = sim.addKey({ api: 'app-store-connect', kind: 'individual' });
+    const run = await runStep('register-devices', { ...api(ind), devices: `00008130-0000000000000D01,Individual` });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs['registered']).toBe('1');
+  });
+});
+
+describe('register-devices: faults', () => {
+  it('waits out a 429 with Retry-After and a 500 on the listing, then succeeds', async () => {
+    sim.faults.add({ method: 'GET', path: '/v1/devices', status: 429, retryAfter: 1 });
+    sim.faults.add({ method: 'GET', path: '/v1/devices', status: 500 });
+    const started = Date.now();
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},Ana iPhone` });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(sim.requests.map((r) => r.status)).toEqual([429, 500, 200]);
+  });
+
+  it('retries a listing whose connection was dropped', async () => {
+    sim.faults.add({ method: 'GET', path: '/v1/devices', drop: true });
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},Ana iPhone` });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(countBy('GET')).toBe(2);
+  });
+
+  it('re-reads after a create whose response was lost instead of registering twice', async () => {
+    const udid = '00008130-0000000000000E01';
+    sim.faults.add({ method: 'POST', path: '/v1/devices', status: 500, afterCommit: true });
+    const run = await runStep('register-devices', { ...api(), devices: `${udid},Lost Answer` });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs['registered']).toBe('1');
+    expect(countBy('POST')).toBe(1);
+    expect(sim.state().devices.filter((d) => d.udid === udid)).toHaveLength(1);
+  });
+
+  it('renews the token once when Apple says it expired mid-run', async () => {
+    sim.faults.add({ method: 'POST', path: '/v1/devices', expireTokens: true });
+    const run = await runStep('register-devices', { ...api(), devices: `00008130-0000000000000F01,Token Renewed` });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(sim.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'POST 401', 'POST 201']);
+  });
+
+  it('fails with one sentence naming the cause when the key is not accepted', async () => {
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const run = await runStep('register-devices', { ...api(), 'private-key': stranger, devices: `${NEW_A},x` });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/^Apple refused GET \/v1\/devices: 401 NOT_AUTHORIZED .*Check that key-id, issuer-id/);
+    expect(sim.requests.map((r) => r.status)).toEqual([401, 401]);
+  });
+});
+
+describe('register-devices: bad keys and secrets', () => {
+  it.each([
+    ['garbage', 'definitely not a key', /^private-key is not a PEM private key/],
+    ['an RSA key', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /is an RSA key, but Apple API keys are P-256/],
+    ['a P-384 key', generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /curve secp384r1/],
+  ])('refuses %s as private-key with one sentence and no request', async (_name, value, message) => {
+    const run = await runStep('register-devices', { ...api(), 'private-key': value, devices: `${NEW_A},x` });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(message);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('never shows the key or any token, or a fragment of them, in its output', async () => {
+    sim.faults.add({ method: 'POST', path: '/v1/devices', expireTokens: true });
+    const run = await runStep('register-devices', { ...api(), devices: `00008130-0000000000001101,Leak Check\nbad,line`, 'dry-run': 'false' }, { env: { RUNNER_DEBUG: '1' } });
+    expect(run.stdout).toContain('::debug::');
+    const tokens = sim.tokensSeen();
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    const escaped = Buffer.from(key.privateKeyPem).toString('base64');
+    expect(findLeaks(run.stdout + run.stderr + run.summary + JSON.stringify(run.outputs), [key.privateKeyPem, escaped, ...tokens])).toEqual([]);
+  });
+});
