@@ -3,8 +3,10 @@ import type { AppleHttpClient } from '../core/http.js';
 import type { BundleIdPlatform, Device, DeviceCreateRequest, DeviceResponse, DevicesResponse, DeviceUpdateRequest } from './types.js';
 
 /** Every device on the account (all platforms, all states), in as few pages as Apple allows. */
-export async function listDevices(http: AppleHttpClient, filter: { udid?: string[] } = {}): Promise<Device[]> {
-  const query = filter.udid ? { 'filter[udid]': filter.udid } : {};
+export async function listDevices(http: AppleHttpClient, filter: { udid?: string[]; platform?: BundleIdPlatform[] } = {}): Promise<Device[]> {
+  const query: Record<string, string[]> = {};
+  if (filter.udid) query['filter[udid]'] = filter.udid;
+  if (filter.platform) query['filter[platform]'] = filter.platform;
   const { data } = await http.all<DevicesResponse['data'][number]>('/v1/devices', query);
   return data;
 }
