@@ -30,3 +30,13 @@ export function certificateValid(cert: Certificate, now: Date): boolean {
   if (cert.attributes?.activated === false) return false;
   return Date.parse(expires) > now.getTime();
 }
+
+/**
+ * POST /v1/certificates: Apple signs the CSR (PEM text) as a certificate of `certificateType`. A write:
+ * not retried blindly (the HTTP client re-sends only what never reached Apple), since a second
+ * certificate counts against Apple's cap.
+ */
+export async function createCertificate(http: AppleHttpClient, certificateType: CertificateType, csrPem: string): Promise<Certificate> {
+  const body = { data: { type: 'certificates', attributes: { certificateType, csrContent: csrPem } } };
+  return (await http.post<{ data: Certificate }>('/v1/certificates', body)).body.data;
+}
