@@ -17,10 +17,19 @@ export interface ActionResult {
   failure?: string;
 }
 
+/** Values handed from an action's main step to its post step (never secrets: the runner stores them as plain text). */
+export interface StateStore {
+  save(name: string, value: string): void;
+  /** '' when main saved nothing under the name. */
+  get(name: string): string;
+}
+
 /** What an action's logic gets from its front end. */
 export interface RunContext {
   log: Logger;
   mask: Mask;
+  /** Present where a post step will run (GitHub); absent for front ends with no post step. */
+  state?: StateStore;
 }
 
 export interface ActionDefinition<I> {
@@ -33,6 +42,11 @@ export const actionsInputSource: InputSource = {
   mask: (secret) => {
     if (secret.trim().length >= 4) core.setSecret(secret);
   },
+};
+
+export const actionsState: StateStore = {
+  save: (name, value) => core.saveState(name, value),
+  get: (name) => core.getState(name),
 };
 
 export const actionsLogger: Logger = {
@@ -65,12 +79,27 @@ async function writeSummary(table: SummaryTable): Promise<void> {
 export async function runAction<I>(def: ActionDefinition<I>, src: InputSource = actionsInputSource): Promise<void> {
   try {
     const inputs = def.parse(src);
-    const result = await def.execute(inputs, { log: actionsLogger, mask: src.mask });
+    const result = await def.execute(inputs, { log: actionsLogger, mask: src.mask, state: actionsState });
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, String(value));
     if (result.summary) await writeSummary(result.summary);
     if (result.failure) core.setFailed(result.failure);
   } catch (err) {
     if (err instanceof Error && err.stack) core.debug(err.stack);
     core.setFailed(describeError(err));
+  }
+}
+
+/** A post step: cleanup from what main saved in state (post steps may see the wrong inputs, so none are read). */
+export interface PostDefinition {
+  run(state: StateStore, ctx: RunContext): Promise<void>;
+}
+
+/** Runs a post step. Never throws; a cleanup that fails is a warning, not a failed job. */
+export async function runPost(def: PostDefinition): Promise<void> {
+  try {
+    await def.run(actionsState, { log: actionsLogger, mask: (s) => core.setSecret(s), state: actionsState });
+  } catch (err) {
+    if (err instanceof Error && err.stack) core.debug(err.stack);
+    core.warning(describeError(err), { title: 'Cleanup incomplete' });
   }
 }
