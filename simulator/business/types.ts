@@ -1,0 +1,107 @@
+// Public types of the Apple Business API simulator (facts.md 3). Add to them; never change them.
+
+export type BusinessScope = 'business.api' | 'school.api';
+
+export interface BusinessSimulatorOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** The simulator's clock. Default real time. */
+  now?: () => Date;
+  /** GETs of an activity before it ends. Default 2. */
+  pollsToComplete?: number;
+  /** Requests per client per rolling minute before 429 with Retry-After; default unlimited. */
+  rateLimitPerMinute?: number;
+  /** Access token lifetime in seconds. Default 3600. */
+  tokenLifetimeSeconds?: number;
+  /** Called on every GET of an activity, after it has been counted (e.g. to expire tokens between polls). */
+  onActivityPoll?: (activityId: string, poll: number) => void;
+}
+
+export interface BusinessAccount {
+  clientId: string;
+  keyId: string;
+  /** PKCS#8 PEM of the P-256 key Apple hands out when the API account is made. */
+  privateKeyPem: string;
+  scope: BusinessScope;
+}
+
+export interface OrgDeviceRecord {
+  /** The id is the serial number. */
+  serialNumber: string;
+  productFamily: string;
+  productType: string;
+  deviceModel: string;
+  color: string;
+  deviceCapacity: string;
+  addedToOrgDateTime: Date;
+  updatedDateTime: Date;
+  /** id of the device management service it is assigned to, or null. */
+  assignedServerId: string | null;
+}
+
+export interface MdmServerRecord {
+  id: string;
+  serverName: string;
+  serverType: string;
+  createdDateTime: Date;
+  updatedDateTime: Date;
+}
+
+export type ActivityStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED';
+
+export interface ActivityRecord {
+  id: string;
+  activityType: string;
+  mdmServerId: string;
+  serials: string[];
+  status: ActivityStatus;
+  subStatus: string;
+  createdDateTime: Date;
+  completedDateTime: Date | null;
+  polls: number;
+  /** How it will end: success, some serials left unchanged (COMPLETED_WITH_ERROR), FAILED or STOPPED. */
+  outcome: ActivityOutcome;
+}
+
+export interface ActivityOutcome {
+  status: 'COMPLETED' | 'FAILED' | 'STOPPED';
+  /** Serials the activity does not change (default: none for COMPLETED, all for FAILED/STOPPED). */
+  failSerials?: string[];
+}
+
+export interface BusinessFaultSpec {
+  method?: string;
+  /** Path without query: exact string or RegExp. The token endpoint is /auth/oauth2/token. */
+  path?: string | RegExp;
+  /** Default 1. */
+  times?: number;
+  status?: number;
+  /** Seconds; sets Retry-After. */
+  retryAfter?: number;
+  delayMs?: number;
+  /** Destroy the socket without a response. */
+  drop?: boolean;
+  name?: string;
+}
+
+export interface BusinessRequestRecord {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** JSON body, or the token form with client_assertion replaced by '[redacted]'. */
+  body?: unknown;
+  status: number;
+  /** access_token replaced by '[redacted]'. */
+  responseBody?: unknown;
+  fault?: string;
+  /** Why a token request or bearer token was refused. */
+  authError?: string;
+  clientId?: string;
+}
+
+export interface BusinessState {
+  devices: OrgDeviceRecord[];
+  mdmServers: MdmServerRecord[];
+  activities: ActivityRecord[];
+}

@@ -1,0 +1,52 @@
+// Injected faults: matched in insertion order, consumed per `times`.
+import type { FaultSpec } from './types.js';
+
+export interface ActiveFault {
+  spec: FaultSpec;
+  name: string;
+}
+
+interface Entry {
+  spec: FaultSpec;
+  remaining: number;
+}
+
+export class FaultQueue {
+  private entries: Entry[] = [];
+
+  add(spec: FaultSpec): void {
+    const times = spec.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new Error('FaultSpec.times must be a positive integer');
+    this.entries.push({ spec: { ...spec }, remaining: times });
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+
+  /** The first fault matching the request, consumed once; undefined when none matches. */
+  take(method: string, path: string): ActiveFault | undefined {
+    const entry = this.entries.find((e) => matches(e.spec, method, path));
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.entries = this.entries.filter((e) => e !== entry);
+    return { spec: entry.spec, name: entry.spec.name ?? describe(entry.spec) };
+  }
+}
+
+function matches(f: FaultSpec, method: string, path: string): boolean {
+  if (f.method !== undefined && f.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (f.path === undefined) return true;
+  if (typeof f.path === 'string') return f.path === path;
+  f.path.lastIndex = 0;
+  return f.path.test(path);
+}
+
+function describe(f: FaultSpec): string {
+  const parts: string[] = [];
+  if (f.delayMs !== undefined) parts.push(`delay:${f.delayMs}`);
+  if (f.drop) parts.push('drop');
+  if (f.status !== undefined) parts.push(`status:${f.status}`);
+  if (f.afterCommit) parts.push('afterCommit');
+  return parts.length ? parts.join('+') : 'noop';
+}
