@@ -1,0 +1,25 @@
+/** Apple Business API errors as one sentence, with advice that fits this API (not App Store Connect's). */
+import { AppleApiError, ConfigError } from '../core/errors.js';
+
+function advice(err: AppleApiError): string {
+  if (err.status === 401) {
+    return 'The access token was refused even after renewing it; check that the API account still exists in Apple Business and that scope and api-base-url belong to the same product (business.api with api-business.apple.com, school.api with api-school.apple.com).';
+  }
+  if (err.status === 403) return 'The API account may not do this; check its access in Apple Business (Preferences > API).';
+  if (err.status === 429) return "Apple's rate limit for this API account was hit and retries did not get through; run the job again in a few minutes.";
+  if (err.status === 409 && err.path.includes('orgDeviceActivities')) {
+    return 'Apple found a serial number or the device management service not valid for this activity; check both in Apple Business.';
+  }
+  if (err.status >= 500) return "Apple's service failed; run the job again later.";
+  return '';
+}
+
+/** Rewrites an AppleApiError into a ConfigError whose message is the sentence to show; other errors pass through. */
+export function businessError(err: unknown): unknown {
+  if (!(err instanceof AppleApiError)) return err;
+  const id = err.requestId ? ` (request id ${err.requestId})` : '';
+  const tail = advice(err);
+  const e = new ConfigError(`Apple refused ${err.method} ${err.path}: ${err.status} ${err.code} "${err.title}": ${err.detail}${id}.${tail ? ` ${tail}` : ''}`);
+  (e as { cause?: unknown }).cause = err;
+  return e;
+}
