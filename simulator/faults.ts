@@ -48,5 +48,6 @@ function describe(f: FaultSpec): string {
   if (f.drop) parts.push('drop');
   if (f.status !== undefined) parts.push(`status:${f.status}`);
   if (f.afterCommit) parts.push('afterCommit');
+  if (f.expireTokens) parts.push('expireTokens');
   return parts.length ? parts.join('+') : 'noop';
 }

@@ -27,9 +27,16 @@ export function recordHeaders(req: IncomingMessage): Record<string, string> {
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    out[lower] = lower === 'authorization' ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    out[lower] = lower === 'authorization' ? redactAuthorization(text) : text;
   }
   return out;
+}
+
+/** "Bearer eyJ…" -> "Bearer [redacted]": the scheme stays visible, the credential does not. */
+function redactAuthorization(value: string): string {
+  const m = /^(\S+)\s+\S/.exec(value);
+  return m ? `${m[1]} [redacted]` : '[redacted]';
 }
 
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {

@@ -1,7 +1,7 @@
 // JSON:API documents as Apple shapes them (facts.md §5): resource objects, sparse fieldsets,
 // single and collection documents.
 import type { RequestContext } from './context.js';
-import type { Page } from './paging.js';
+import { encodeBrackets, type Page } from './paging.js';
 
 export interface Linkage {
   type: string;
@@ -53,9 +53,9 @@ function pick<V>(obj: Record<string, V>, keep: ReadonlySet<string>): Record<stri
   return out;
 }
 
-/** The request URL as Apple echoes it in links (brackets unescaped). */
+/** The request URL as echoed in links.self (a valid URI: brackets percent-encoded). */
 export function requestLink(ctx: RequestContext): string {
-  return ctx.url.href.replace(/%5B/gi, '[').replace(/%5D/gi, ']');
+  return encodeBrackets(ctx.url.href);
 }
 
 export function dedupe(resources: readonly ResourceObject[]): ResourceObject[] {

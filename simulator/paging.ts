@@ -40,15 +40,15 @@ export function paginate<T>(all: readonly T[], offset: number, limit: number, re
     const cursor = encodeCursor(nextOffset);
     next.searchParams.set('cursor', cursor);
     next.searchParams.set('limit', String(limit));
-    page.nextUrl = decodeBrackets(next.href);
+    page.nextUrl = encodeBrackets(next.href);
     page.nextCursor = cursor;
   }
   return page;
 }
 
-/** Apple writes filter[udid] unescaped in its links. */
-function decodeBrackets(href: string): string {
-  return href.replace(/%5B/gi, '[').replace(/%5D/gi, ']');
+/** Links must be valid URIs: brackets in the query (filter[udid]) are percent-encoded. */
+export function encodeBrackets(href: string): string {
+  return href.replace(/\[/g, '%5B').replace(/\]/g, '%5D');
 }
 
 export function sortBy<T>(items: readonly T[], sort: readonly string[], value: (item: T, key: string) => string | number): T[] {

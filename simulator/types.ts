@@ -42,7 +42,7 @@ export interface RequestRecord {
   path: string;
   /** Decoded query parameters (raw string values). */
   query: Record<string, string>;
-  /** Lower-case header names; the authorization value is replaced by '[redacted]'. */
+  /** Lower-case header names; the authorization credential is replaced: 'Bearer [redacted]' ('[redacted]' when it has no scheme). */
   headers: Record<string, string>;
   /** Parsed JSON request body (the raw text when it was not JSON). */
   body?: unknown;
