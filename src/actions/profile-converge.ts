@@ -1,0 +1,192 @@
+/**
+ * The work ensure-profile and rotate-profile share: read what Apple has in as few requests as it
+ * allows, plan, apply (unless dry-run), install, and report. Requests, in order:
+ *  1. profiles by name, with their bundle ID and certificates included (and devices, for device-bound
+ *     types), in parallel with the devices of the platform (device-bound types only);
+ *  2. only when something must be created: bundle IDs not already known from step 1, and the
+ *     certificates that fit, in parallel;
+ *  3. the deletes and creates.
+ * So the warm path (nothing to change) is one request, or two for device-bound types.
+ */
+import { closeIdentifiers, exactBundleId, listBundleIds } from '../apple/bundle-ids.js';
+import { certificateValid, listCertificates } from '../apple/certificates.js';
+import { listDevices } from '../apple/devices.js';
+import { getProfile, listProfiles } from '../apple/profiles.js';
+import type { BundleId, Certificate, Profile } from '../apple/types.js';
+import { ConfigError } from '../core/errors.js';
+import type { AppleHttpClient } from '../core/http.js';
+import type { Logger } from '../core/log.js';
+import { applyProfileDecisions, type AppliedProfile } from '../signing/profile-apply.js';
+import { certificateTypesFor, chooseCertificates } from '../signing/profile-certificates.js';
+import { installDirs, installProfile, readProfileInfo, removeInstalledProfile } from '../signing/profile-install.js';
+import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileDecision } from '../signing/profile-plan.js';
+import { outputsFor, reportFor, summaryRows, type ProfileReport } from '../signing/profile-report.js';
+import { profileTypeInfo } from '../signing/profile-types.js';
+import type { ActionResult } from './support/action-runner.js';
+import type { ProfileInputs } from './ensure-profile.js';
+
+const DAY_MS = 86_400_000;
+
+/** Resolves identifiers to bundle IDs by exact match; an unknown one is one sentence naming close matches. */
+async function resolveBundleIds(http: AppleHttpClient, identifiers: readonly string[]): Promise<Map<string, BundleId>> {
+  const out = new Map<string, BundleId>();
+  if (identifiers.length === 0) return out;
+  const listed = await listBundleIds(http, identifiers);
+  const missing: string[] = [];
+  for (const id of identifiers) {
+    const b = exactBundleId(listed, id);
+    if (b) out.set(id, b);
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    const all = (await listBundleIds(http)).map((b) => b.attributes?.identifier ?? '').filter((s) => s !== '');
+    const parts = missing.map((id) => {
+      const close = closeIdentifiers([...all, ...listed.map((b) => b.attributes?.identifier ?? '')], id);
+      return `'${id}'${close.length > 0 ? ` (close matches: ${close.join(', ')})` : ''}`;
+    });
+    throw new ConfigError(
+      `Bundle ID ${parts.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not registered on this team (matched exactly); correct bundle-id, or register the identifier under Certificates, Identifiers & Profiles first.`,
+    );
+  }
+  return out;
+}
+
+function devicesNeeded(devices: DeviceSelection | undefined, profileType: string, platform: string): void {
+  if (!devices || devices.enabled.length > 0) return;
+  const processing = devices.processing.length > 0 ? ` (${devices.processing.length} are still PROCESSING: Apple enables them within 24 to 72 hours)` : '';
+  throw new ConfigError(`The account has no ENABLED ${platform} device${processing}, and a ${profileType} profile must hold at least one; register devices first (register-devices).`);
+}
+
+function expiringWithin(iso: string | undefined, now: Date, days: number): boolean {
+  return !!iso && Date.parse(iso) - now.getTime() < days * DAY_MS;
+}
+
+interface Finished {
+  profile: Profile;
+  certificates: Certificate[];
+  removed: Profile[];
+  created: boolean;
+}
+
+export async function convergeProfiles(http: AppleHttpClient, i: ProfileInputs, log: Logger, o: { rotate: boolean; now: Date }): Promise<ActionResult> {
+  const info = profileTypeInfo(i.profileType);
+  const platform = info.devicePlatform;
+  const names = i.targets.map((t) => t.name);
+  // Apple's filters take comma-separated lists, so a name with a comma is found through its type instead.
+  const byName = names.every((n) => !n.includes(','));
+  const [existing, accountDevices] = await Promise.all([
+    listProfiles(http, { ...(byName ? { names } : { types: [i.profileType] }), withDevices: platform !== null }),
+    platform ? listDevices(http, { platform: [platform] }) : Promise.resolve(undefined),
+  ]);
+  const devices = accountDevices ? selectDevices(accountDevices, info) : undefined;
+  const decisions = planProfiles({
+    targets: i.targets,
+    profileType: i.profileType,
+    info,
+    existing,
+    ...(devices ? { devices } : {}),
+    ...(i.certificateIds ? { certificateIds: i.certificateIds } : {}),
+    now: o.now,
+    minDaysValid: i.minDaysValid,
+    rotate: o.rotate,
+  });
+  for (const d of decisions) log.info(`${d.identifier}: ${d.action} '${d.name}'${d.reasons.length > 0 ? ` (${d.reasons.map((r) => r.text).join('; ')})` : ''}`);
+
+  const toCreate = decisions.filter((d) => d.action !== 'keep');
+  let chosen: Certificate[] = [];
+  let bundles = new Map<string, BundleId>();
+  if (toCreate.length > 0) {
+    if (platform) devicesNeeded(devices, i.profileType, platform);
+    const [b, certs] = await Promise.all([
+      resolveBundleIds(http, toCreate.filter((d) => !d.bundleIdId).map((d) => d.identifier)),
+      listCertificates(http, i.certificateIds ? { ids: i.certificateIds } : { types: certificateTypesFor(info, i.apple.api) }),
+    ]);
+    bundles = b;
+    chosen = chooseCertificates(certs, { profileType: i.profileType, info, api: i.apple.api, now: o.now, ...(i.certificateIds ? { ids: i.certificateIds } : {}) });
+  }
+
+  const reports = decisions.map((d) => reportFor(d, i.profileType));
+  let finished: (Finished | undefined)[];
+  if (i.dryRun) {
+    finished = decisions.map((d) => (d.keep ? { profile: d.keep.profile, certificates: d.keep.certificates, removed: [], created: false } : undefined));
+  } else {
+    const applied: AppliedProfile[] = await applyProfileDecisions(http, decisions, {
+      log,
+      spec: (d: ProfileDecision) => ({
+        name: d.name,
+        profileType: i.profileType,
+        bundleIdId: d.bundleIdId ?? bundles.get(d.identifier)?.id ?? '',
+        certificateIds: chosen.map((c) => c.id),
+        ...(devices ? { deviceIds: devices.enabled.map((x) => x.id) } : {}),
+      }),
+    });
+    finished = applied.map((a) => ({
+      profile: a.profile,
+      certificates: a.created ? chosen : (a.decision.keep?.certificates ?? []),
+      removed: a.removed,
+      created: a.created,
+    }));
+  }
+
+  const dirs = i.install ? installDirs(i.profilesDir) : [];
+  const warned = new Set<string>();
+  const notes: string[] = [];
+  for (const [n, f] of finished.entries()) {
+    const report = reports[n] as ProfileReport;
+    const decision = decisions[n] as ProfileDecision;
+    if (o.rotate) report.previousUuid = decision.remove[0]?.profile.attributes?.uuid ?? '';
+    if (!f) continue;
+    const profile = f.profile.attributes?.profileContent ? f.profile : await getProfile(http, f.profile.id);
+    const content = profile.attributes?.profileContent ?? '';
+    const der = Buffer.from(content, 'base64');
+    const file = readProfileInfo(der);
+    const expires = profile.attributes?.expirationDate ?? file.expirationDate?.toISOString();
+    Object.assign(report, {
+      profileId: profile.id,
+      profileUuid: profile.attributes?.uuid ?? file.uuid,
+      expirationDate: expires ? new Date(Date.parse(expires)).toISOString() : '',
+      teamId: file.teamId ?? '',
+      created: f.created,
+      content,
+    });
+    if (!i.dryRun && i.install) {
+      for (const old of f.removed) {
+        const uuid = old.attributes?.uuid;
+        if (uuid && uuid !== file.uuid) for (const gone of await removeInstalledProfile(uuid, dirs)) log.info(`Removed ${gone}.`);
+      }
+      report.paths = await installProfile(der, file, dirs);
+      report.profilePath = report.paths[0] ?? '';
+      log.info(`Installed ${report.paths.join(' and ')}.`);
+    }
+    if (expiringWithin(expires, o.now, i.minDaysValid)) {
+      log.warning(
+        `Profile '${report.profileName}' expires on ${formatDate(expires)}, within min-days-valid (${i.minDaysValid} days): a profile cannot outlive its certificate, so renew the certificate and run again.`,
+        'Profile expires soon',
+      );
+    }
+    for (const c of f.certificates) {
+      const at = c.attributes?.expirationDate;
+      if (warned.has(c.id) || !certificateValid(c, o.now) || !expiringWithin(at, o.now, i.minDaysValid)) continue;
+      warned.add(c.id);
+      log.warning(
+        `Certificate ${c.attributes?.name ?? c.id} (${c.attributes?.certificateType ?? ''}, ${c.id}) that profile '${report.profileName}' holds expires on ${formatDate(at)}, within min-days-valid (${i.minDaysValid} days); create a new one before then.`,
+        'Certificate expires soon',
+      );
+    }
+  }
+  if (devices && devices.processing.length > 0) {
+    const list = devices.processing.map((d) => `${d.attributes?.name ?? d.id} (${d.attributes?.udid ?? ''})`).join(', ');
+    const text = `${devices.processing.length} device(s) are PROCESSING and left out of the profile until Apple enables them (24 to 72 hours after registration): ${list}. Run again then.`;
+    log.notice(text, 'Devices processing');
+    notes.push(text);
+  }
+  const action = o.rotate ? 'rotate-profile' : 'ensure-profile';
+  return {
+    outputs: outputsFor(reports, o.rotate),
+    summary: {
+      heading: i.dryRun ? `${action} (dry run: nothing changed)` : action,
+      rows: summaryRows(reports, i.dryRun),
+      notes,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * What each of Apple's profile types needs (facts.md §1.6): the certificate types that fit it, the
+ * platform of its devices when it is device-bound, and whether it takes several certificates.
+ */
+import type { ApiKind } from '../core/api.js';
+import type { BundleIdPlatform, CertificateType, ProfileType } from '../apple/types.js';
+
+export interface ProfileTypeInfo {
+  /** Certificate types that fit, the preferred (current) type first. */
+  certificateTypes: readonly CertificateType[];
+  /** Platform of the devices it must hold; null when it holds none (store, in-house, Developer ID). */
+  devicePlatform: BundleIdPlatform | null;
+  /** Development profiles take every valid certificate; the others take one distribution certificate. */
+  development: boolean;
+  /** In-house types exist only on the Enterprise Program API, App Store types only on App Store Connect. */
+  api?: ApiKind;
+}
+
+const DIST: CertificateType[] = ['DISTRIBUTION'];
+const DEV: CertificateType[] = ['DEVELOPMENT'];
+const DEVELOPER_ID: CertificateType[] = ['DEVELOPER_ID_APPLICATION_G2', 'DEVELOPER_ID_APPLICATION'];
+
+function t(certificateTypes: CertificateType[], kind: 'development' | 'adhoc' | 'store' | 'inhouse' | 'direct', platform: BundleIdPlatform): ProfileTypeInfo {
+  const bound = kind === 'development' || kind === 'adhoc';
+  const out: ProfileTypeInfo = { certificateTypes, devicePlatform: bound ? platform : null, development: kind === 'development' };
+  if (kind === 'inhouse') out.api = 'enterprise';
+  if (kind === 'store') out.api = 'app-store-connect';
+  return out;
+}
+
+/**
+ * The table from facts.md §1.6. Unified DEVELOPMENT ("Apple Development") certificates are taken to fit
+ * iOS and Mac development profiles too (common practice, unconfirmed by Apple); they come after the
+ * platform's own type.
+ */
+export const PROFILE_TYPES: Readonly<Record<ProfileType, ProfileTypeInfo>> = {
+  IOS_APP_DEVELOPMENT: t(['IOS_DEVELOPMENT', ...DEV], 'development', 'IOS'),
+  IOS_APP_STORE: t([...DIST, 'IOS_DISTRIBUTION'], 'store', 'IOS'),
+  IOS_APP_ADHOC: t([...DIST, 'IOS_DISTRIBUTION'], 'adhoc', 'IOS'),
+  IOS_APP_INHOUSE: t([...DIST, 'IOS_DISTRIBUTION'], 'inhouse', 'IOS'),
+  MAC_APP_DEVELOPMENT: t(['MAC_APP_DEVELOPMENT', ...DEV], 'development', 'MAC_OS'),
+  MAC_APP_STORE: t([...DIST, 'MAC_APP_DISTRIBUTION'], 'store', 'MAC_OS'),
+  MAC_APP_DIRECT: t(DEVELOPER_ID, 'direct', 'MAC_OS'),
+  TVOS_APP_DEVELOPMENT: t(DEV, 'development', 'IOS'),
+  TVOS_APP_STORE: t(DIST, 'store', 'IOS'),
+  TVOS_APP_ADHOC: t(DIST, 'adhoc', 'IOS'),
+  TVOS_APP_INHOUSE: t(DIST, 'inhouse', 'IOS'),
+  MAC_CATALYST_APP_DEVELOPMENT: t(DEV, 'development', 'MAC_OS'),
+  MAC_CATALYST_APP_STORE: t(DIST, 'store', 'MAC_OS'),
+  MAC_CATALYST_APP_DIRECT: t(DEVELOPER_ID, 'direct', 'MAC_OS'),
+};
+
+export const PROFILE_TYPE_NAMES = Object.keys(PROFILE_TYPES) as ProfileType[];
+
+export function profileTypeInfo(type: ProfileType): ProfileTypeInfo {
+  return PROFILE_TYPES[type];
+}
+
+/** Whether a profile file of this type is a macOS one (`.provisionprofile`). */
+export function isMacProfileType(type: ProfileType): boolean {
+  return type.startsWith('MAC_');
+}
