@@ -1,0 +1,80 @@
+// The --seed file of the command line: resources to put on the accounts before serving.
+// Profiles name their bundle ID by identifier, certificates by `ref` (or id) and devices by UDID.
+import type { ApiKind, DeviceStatus, Platform, ProfileState, SeedApi, Simulator, SimulatorOptions } from './types.js';
+
+export interface SeedFile {
+  options?: Pick<SimulatorOptions, 'deviceYearlyLimit' | 'immediateDevices' | 'rateLimitPerHour' | 'teamId' | 'teamName' | 'certificateLimitPerType'>;
+  devices?: { udid: string; name?: string; platform?: 'IOS' | 'MAC_OS'; status?: DeviceStatus; deviceClass?: string; api?: ApiKind }[];
+  bundleIds?: { identifier: string; name?: string; platform?: Platform; api?: ApiKind }[];
+  certificates?: { ref?: string; certificateType: string; expiresAt?: string; privateKeyPem?: string; api?: ApiKind }[];
+  profiles?: {
+    name: string;
+    profileType: string;
+    bundleId: string;
+    certificates: string[];
+    devices?: string[];
+    expiresAt?: string;
+    state?: ProfileState;
+    api?: ApiKind;
+  }[];
+}
+
+export interface SeededCertificate {
+  ref: string;
+  api: ApiKind;
+  id: string;
+  certificateType: string;
+  privateKeyPem: string;
+}
+
+function date(v: string | undefined, what: string): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new Error(`seed file: ${what} '${v}' is not a date`);
+  return d;
+}
+
+export function applySeed(sim: Simulator, file: SeedFile): SeededCertificate[] {
+  const seed: SeedApi = sim.seed;
+  const certs: SeededCertificate[] = [];
+  for (const d of file.devices ?? []) seed.device(d);
+  for (const b of file.bundleIds ?? []) seed.bundleId(b);
+  (file.certificates ?? []).forEach((c, i) => {
+    const expiresAt = date(c.expiresAt, 'certificates[].expiresAt');
+    const rec = seed.certificate({
+      certificateType: c.certificateType,
+      ...(expiresAt ? { expiresAt } : {}),
+      ...(c.privateKeyPem ? { privateKeyPem: c.privateKeyPem } : {}),
+      ...(c.api ? { api: c.api } : {}),
+    });
+    certs.push({ ref: c.ref ?? `certificate-${i + 1}`, api: rec.api, id: rec.id, certificateType: rec.certificateType, privateKeyPem: rec.privateKeyPem });
+  });
+  for (const p of file.profiles ?? []) {
+    const api = p.api ?? 'app-store-connect';
+    const state = sim.state(api);
+    const bundle = state.bundleIds.find((b) => b.identifier === p.bundleId || b.id === p.bundleId);
+    if (!bundle) throw new Error(`seed file: profile '${p.name}' names bundle ID '${p.bundleId}', which is not seeded on ${api}`);
+    const certificateIds = p.certificates.map((ref) => {
+      const c = certs.find((x) => x.api === api && (x.ref === ref || x.id === ref));
+      if (!c) throw new Error(`seed file: profile '${p.name}' names certificate '${ref}', which is not seeded on ${api}`);
+      return c.id;
+    });
+    const deviceIds = (p.devices ?? []).map((udid) => {
+      const d = state.devices.find((x) => x.udid.toLowerCase() === udid.toLowerCase() || x.id === udid);
+      if (!d) throw new Error(`seed file: profile '${p.name}' names device '${udid}', which is not seeded on ${api}`);
+      return d.id;
+    });
+    const expiresAt = date(p.expiresAt, 'profiles[].expiresAt');
+    seed.profile({
+      name: p.name,
+      profileType: p.profileType,
+      bundleId: bundle.id,
+      certificateIds,
+      deviceIds,
+      api,
+      ...(expiresAt ? { expiresAt } : {}),
+      ...(p.state ? { state: p.state } : {}),
+    });
+  }
+  return certs;
+}
