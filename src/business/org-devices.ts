@@ -1,13 +1,16 @@
 /**
- * Finds the organisation's devices for a list of serial numbers with as few requests as the
- * organisation's size allows.
+ * Finds the organisation's devices for a list of serial numbers with few requests, whatever the
+ * organisation's size.
  *
  * Strategy: read the first page of `GET /v1/orgDevices` at the maximum page size (1000). A small
- * organisation is then done in one request. In a larger one, when at most `perSerialThreshold`
+ * organisation is then done in one request. In a larger one, when at most `perSerialThreshold` (5)
  * serial numbers are still unfound, each is read with `GET /v1/orgDevices/{serial}` (the id is the
- * serial; a 404 proves it is not in the organisation), so the cost is bounded by the list, not by the
- * organisation (5 serials in an organisation of 50,000 devices: 1 + 5 requests instead of 50). With
- * more serials left, paging continues and stops as soon as all are found.
+ * serial; a 404 proves it is not in the organisation): 1 + at most 5 requests, however large the
+ * organisation (paging 50,000 devices would take 50). With more serials left, paging goes on and stops
+ * as soon as all are found: at most one request per 1000 devices, however long the list. The size of the
+ * organisation is not known in advance (Apple's paging gives no total), so 5 caps the worst case of
+ * the per-serial path at a few requests more than paging would have cost in an organisation of a few
+ * thousand devices.
  */
 import { AppleApiError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
@@ -22,7 +25,7 @@ export interface OrgDeviceLookup {
   method: string;
 }
 
-export const PER_SERIAL_THRESHOLD = 20;
+export const PER_SERIAL_THRESHOLD = 5;
 
 export function serialOf(d: OrgDevice): string {
   return (d.attributes?.serialNumber ?? d.id).toUpperCase();
