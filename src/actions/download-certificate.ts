@@ -1,0 +1,274 @@
+/**
+ * download-certificate: the signing identity (certificate + private key) for a certificate on the
+ * account, found by public key, created only when asked, written as .cer and .p12 and imported into a
+ * temporary keychain that the post step removes again.
+ */
+import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
+import type { CertificateType } from '../apple/types.js';
+import { ConfigError, InputError } from '../core/errors.js';
+import { daysLeft } from '../signing/certificate-match.js';
+import { actionsCachePort, IdentityStore } from '../signing/identity-store.js';
+import { makeIdentityDir, writeIdentityFiles } from '../signing/identity-files.js';
+import { resolveIdentity, type IdentitySource, type ResolvedIdentity } from '../signing/identity-resolve.js';
+import { findOnPath, SecurityTool, execRunner } from '../signing/keychain.js';
+import { installIdentity } from '../signing/keychain-install.js';
+import { Pkcs12Error, readPkcs12 } from '../signing/pkcs12.js';
+import { parseSigningKey, signingKeyFromPem, type SigningKey } from '../signing/signing-key.js';
+import { State } from './download-certificate-state.js';
+import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
+import { readAppleApiInputs } from './support/apple-inputs.js';
+import { budgetLine, clientDeps } from './support/client-deps.js';
+import { booleanInput, oneOf, optionalString, secretString, type InputSource } from './support/inputs.js';
+
+export const CERTIFICATE_TYPES: readonly CertificateType[] = [
+  'DEVELOPMENT', 'DISTRIBUTION', 'IOS_DEVELOPMENT', 'IOS_DISTRIBUTION', 'MAC_APP_DEVELOPMENT', 'MAC_APP_DISTRIBUTION',
+  'MAC_INSTALLER_DISTRIBUTION', 'DEVELOPER_ID_APPLICATION', 'DEVELOPER_ID_APPLICATION_G2', 'DEVELOPER_ID_KEXT',
+  'DEVELOPER_ID_KEXT_G2', 'PASS_TYPE_ID', 'PASS_TYPE_ID_WITH_NFC', 'APPLE_PAY', 'APPLE_PAY_MERCHANT_IDENTITY',
+  'APPLE_PAY_PSP_IDENTITY', 'APPLE_PAY_RSA', 'IDENTITY_ACCESS',
+];
+
+/** Warn when the certificate expires sooner than this. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+export interface DownloadCertificateInputs {
+  apple: AppleApiConfig;
+  certificateType: CertificateType | undefined;
+  certificateId: string | undefined;
+  signingKey: SigningKey | undefined;
+  p12: { bytes: Buffer; password: string | undefined } | undefined;
+  createIfMissing: boolean;
+  keychain: string | undefined;
+  keychainPassword: string | undefined;
+  importMode: 'auto' | 'true' | 'false';
+  identityPassphrase: string | undefined;
+}
+
+function maskPem(src: InputSource, pem: string): void {
+  src.mask(pem);
+  for (const line of pem.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) src.mask(line);
+}
+
+export function parseDownloadCertificateInputs(src: InputSource): DownloadCertificateInputs {
+  const rawKey = secretString(src, 'signing-key');
+  const rawP12 = secretString(src, 'p12');
+  // Not trimmed: a password may begin or end with a space.
+  const p12Password = src.get('p12-password') || undefined;
+  if (p12Password) src.mask(p12Password);
+  const keychainPassword = secretString(src, 'keychain-password');
+  const identityPassphrase = secretString(src, 'identity-passphrase');
+  const apple = readAppleApiInputs(src);
+  const certificateId = optionalString(src, 'certificate-id');
+  const certificateType = optionalString(src, 'certificate-type') === undefined ? undefined : oneOf(src, 'certificate-type', CERTIFICATE_TYPES, undefined);
+  if (!certificateType && !certificateId) {
+    throw new InputError('certificate-type', `Input certificate-type is required unless certificate-id is given: one of ${CERTIFICATE_TYPES.join(', ')}.`);
+  }
+  if (rawKey && rawP12) throw new InputError('p12', 'Inputs signing-key and p12 are both given; pass the private key one way: signing-key (PEM) or p12 (base64 PKCS#12) with p12-password.');
+  let signingKey: SigningKey | undefined;
+  if (rawKey) {
+    signingKey = parseSigningKey(rawKey);
+    maskPem(src, signingKey.pem);
+  }
+  let p12: DownloadCertificateInputs['p12'];
+  if (rawP12) {
+    const b64 = rawP12.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]+=*$/.test(b64)) throw new InputError('p12', 'Input p12 is not base64; pass the .p12 file as base64 (base64 -i identity.p12 | pbcopy), for example from a secret.');
+    p12 = { bytes: Buffer.from(b64, 'base64'), password: p12Password };
+  }
+  return {
+    apple,
+    certificateType,
+    certificateId,
+    signingKey,
+    p12,
+    createIfMissing: booleanInput(src, 'create-if-missing', false),
+    keychain: optionalString(src, 'keychain'),
+    keychainPassword,
+    importMode: oneOf(src, 'import', ['auto', 'true', 'false'] as const, 'auto'),
+    identityPassphrase,
+  };
+}
+
+function keysFromP12(p12: NonNullable<DownloadCertificateInputs['p12']>, mask: (s: string) => void): SigningKey[] {
+  let contents;
+  try {
+    contents = readPkcs12(p12.bytes, p12.password);
+  } catch (err) {
+    if (err instanceof Pkcs12Error) {
+      const input = err.problem === 'password' ? 'p12-password' : 'p12';
+      const hint = err.problem === 'password' ? '; pass the password the .p12 was exported with in p12-password (leave it empty for a password-less .p12)' : '';
+      throw new InputError(input, `Input p12 ${err.message}${hint}.`);
+    }
+    throw err;
+  }
+  if (contents.privateKeysPem.length === 0) {
+    throw new InputError('p12', 'Input p12 holds no private key; export the identity (certificate and key together) from Keychain Access, not only the certificate.');
+  }
+  return contents.privateKeysPem.map((pem) => {
+    const key = signingKeyFromPem(pem);
+    mask(key.pem);
+    return key;
+  });
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+const SOURCE_TEXT: Record<IdentitySource, string> = {
+  'signing-key': 'matched signing-key',
+  p12: 'matched the key in p12',
+  'identity-store': 'restored from the identity store',
+  created: 'created by this run',
+};
+
+export async function executeDownloadCertificate(i: DownloadCertificateInputs, ctx: RunContext): Promise<ActionResult> {
+  const { log, mask } = ctx;
+  const now = new Date();
+  const runnerTemp = process.env['RUNNER_TEMP'] || tmpdir();
+  const keys = [
+    ...(i.signingKey ? [{ key: i.signingKey, source: 'signing-key' as const }] : []),
+    ...(i.p12 ? keysFromP12(i.p12, mask).map((key) => ({ key, source: 'p12' as const })) : []),
+  ];
+
+  let store: IdentityStore | undefined;
+  if (i.identityPassphrase && keys.length === 0) {
+    const port = await actionsCachePort();
+    if (port) store = new IdentityStore(port, path.join(runnerTemp, 'apple-signing-identity-store'));
+    else log.info('The Actions cache service is not available here (outside GitHub Actions), so the identity store is not used.');
+  }
+  const scope = { api: i.apple.api, account: i.apple.issuerId ?? i.apple.keyId };
+  const http = createAppleClient(i.apple, clientDeps(ctx));
+  const resolved: ResolvedIdentity = await log.group('Certificate', () =>
+    resolveIdentity(
+      http,
+      {
+        certificateType: i.certificateType,
+        certificateId: i.certificateId,
+        keys,
+        createIfMissing: i.createIfMissing,
+        store: store && i.identityPassphrase ? { store, scope, passphrase: i.identityPassphrase } : undefined,
+        now,
+      },
+      log,
+    ),
+  );
+  const { candidate: c, key } = resolved;
+  mask(key.pem);
+  const created = resolved.source === 'created';
+  const certificateType = (c.cert.attributes?.certificateType ?? i.certificateType ?? '') as CertificateType;
+
+  if (created && i.identityPassphrase) {
+    if (store) {
+      const saved = await store.save({ ...scope, certificateType }, {
+        certificateId: c.cert.id,
+        certificateType,
+        privateKeyPem: key.pem,
+        certificateContent: c.info.der.toString('base64'),
+        savedAt: now.toISOString(),
+      }, i.identityPassphrase);
+      log.info(saved ? `Saved the new identity, encrypted with identity-passphrase, in the Actions cache (${saved}).` : 'The Actions cache did not take the new identity; store p12-base64 and p12-password as secrets instead.');
+    } else if (keys.length === 0) {
+      log.info('The new identity was not saved (no Actions cache here); store p12-base64 and p12-password as secrets to reuse it.');
+    }
+  }
+
+  // Files: the directory goes into state before any key material is written to it.
+  const dir = await makeIdentityDir(runnerTemp);
+  ctx.state?.save(State.CleanupPaths, JSON.stringify([dir]));
+  const givenPassword = i.p12?.password;
+  const p12Password = givenPassword || randomBytes(24).toString('base64url');
+  mask(p12Password);
+  const files = await writeIdentityFiles(dir, { privateKeyPem: key.pem, certificateDer: c.info.der, p12Password, name: c.info.commonName, serialNumber: c.info.serialNumber });
+  const p12Base64 = created ? files.p12.toString('base64') : '';
+  if (p12Base64) mask(p12Base64);
+  log.info(`Wrote ${files.certificatePath} and ${files.p12Path}.`);
+
+  const keychainPath = await importIntoKeychain(i, ctx, { p12Path: files.p12Path, p12Password, runnerTemp, certificateType });
+
+  const days = daysLeft(c.info, now);
+  const expiration = c.info.notAfter.toISOString();
+  if (days < EXPIRY_WARNING_DAYS) {
+    log.warning(
+      `Certificate "${c.info.commonName}" (${c.cert.id}) expires on ${expiration.slice(0, 10)}, in ${days} day(s); create its successor (create-if-missing with a new key) and update the secrets before then.`,
+      'Certificate expires soon',
+    );
+  }
+  log.info(budgetLine(http));
+  return {
+    outputs: {
+      'certificate-id': c.cert.id,
+      'serial-number': c.info.serialNumber,
+      'expiration-date': expiration,
+      'signing-identity': c.info.commonName,
+      sha1: c.info.sha1,
+      'certificate-path': files.certificatePath,
+      'p12-path': files.p12Path,
+      'p12-password': p12Password,
+      'p12-base64': p12Base64,
+      'keychain-path': keychainPath,
+      created,
+    },
+    summary: {
+      heading: 'download-certificate',
+      rows: [
+        ['Certificate', 'ID', 'Type', 'Serial', 'Expires', 'SHA-1', 'Source', 'Keychain'],
+        [c.info.commonName, c.cert.id, certificateType, c.info.serialNumber, expiration.slice(0, 10), c.info.sha1, SOURCE_TEXT[resolved.source], keychainPath || 'not imported'],
+      ],
+      notes: created ? ['A new certificate was created: store p12-base64 and p12-password as secrets (or set identity-passphrase) so later runs reuse it.'] : [],
+    },
+  };
+}
+
+async function importIntoKeychain(
+  i: DownloadCertificateInputs,
+  ctx: RunContext,
+  o: { p12Path: string; p12Password: string; runnerTemp: string; certificateType: string },
+): Promise<string> {
+  const { log, mask } = ctx;
+  if (i.importMode === 'false') {
+    log.info('import is false: the keychain was left alone.');
+    return '';
+  }
+  const tool = await findOnPath('security');
+  if (!tool) {
+    if (i.importMode === 'true') {
+      throw new ConfigError('import is true, but there is no security tool on PATH (keychains exist only on macOS); run this step on a macOS runner, or set import: auto to only write the .cer and .p12 elsewhere.');
+    }
+    log.info('No macOS security tool here, so the keychain was skipped (import: auto); the .cer and .p12 are written.');
+    return '';
+  }
+  const keychain = path.resolve(i.keychain ?? path.join(o.runnerTemp, `apple-signing-${randomBytes(6).toString('hex')}.keychain-db`));
+  const create = !(await exists(keychain));
+  if (!create && !i.keychainPassword) {
+    throw new InputError('keychain-password', `Keychain ${keychain} already exists, so keychain-password is needed to unlock it; pass its password, or leave keychain empty for a new temporary keychain.`);
+  }
+  const password = i.keychainPassword ?? randomBytes(24).toString('base64url');
+  mask(password);
+  const security = new SecurityTool(execRunner, (line) => log.debug(line), tool);
+  const installer = o.certificateType.includes('INSTALLER') ? ['/usr/bin/productbuild', '/usr/bin/productsign'] : [];
+  await log.group('Keychain', async () => {
+    const { searchList } = await installIdentity(
+      security,
+      { keychain, password, create, p12Path: o.p12Path, p12Password: o.p12Password, apps: ['/usr/bin/codesign', '/usr/bin/security', ...installer] },
+      (s) => {
+        if (s.createdKeychain) ctx.state?.save(State.CreatedKeychain, s.createdKeychain);
+        if (s.originalSearchList) ctx.state?.save(State.SearchListOriginal, JSON.stringify(s.originalSearchList));
+        if (s.addedToSearchList) ctx.state?.save(State.SearchListAdded, s.addedToSearchList);
+      },
+    );
+    log.info(`${create ? 'Created' : 'Used'} keychain ${keychain}, imported the identity for codesign, and put the keychain first on the search list (${searchList.length} keychain(s), none removed).`);
+  });
+  return keychain;
+}
+
+export const downloadCertificate: ActionDefinition<DownloadCertificateInputs> = {
+  parse: parseDownloadCertificateInputs,
+  execute: executeDownloadCertificate,
+};

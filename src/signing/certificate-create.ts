@@ -1,0 +1,62 @@
+/**
+ * A new signing certificate: a fresh RSA-2048 key, a CSR, and POST /v1/certificates. A create whose
+ * outcome is unknown is followed by a re-read (a certificate with our public key), never a blind
+ * second create: each one counts against Apple's cap.
+ */
+import { createCertificate, listCertificates } from '../apple/certificates.js';
+import type { Certificate, CertificateType } from '../apple/types.js';
+import { AppleApiError, ConfigError } from '../core/errors.js';
+import type { AppleHttpClient } from '../core/http.js';
+import { writeWithReread } from '../core/reread-write.js';
+import { keyMatches, readCertificateContent } from './certificate-match.js';
+import { createCsr, generateSigningKey } from './csr.js';
+import { signingKeyFromPem, type SigningKey } from './signing-key.js';
+
+export interface CreatedIdentity {
+  key: SigningKey;
+  certificate: Certificate;
+}
+
+function requestId(err: AppleApiError): string {
+  return err.requestId ? `, request id ${err.requestId}` : '';
+}
+
+/** Apple's refusals that a user must act on, each as one sentence saying what to do. */
+export function explainCreateRefusal(err: unknown, certificateType: string): Error {
+  if (!(err instanceof AppleApiError)) return err instanceof Error ? err : new Error(String(err));
+  const apple = `(Apple: ${err.status} ${err.code} "${err.detail}"${requestId(err)})`;
+  if (err.status === 409 && err.detailMatches(/already have a current|pending certificate request|maximum number of certificates|reached the maximum/i)) {
+    return new ConfigError(
+      `Apple will not create another ${certificateType} certificate: the account already has as many current ones as Apple allows ${apple}; reuse one by passing its private key as signing-key (or its .p12 as p12), or revoke one you no longer need in Certificates, Identifiers & Profiles, and set identity-passphrase so later runs reuse the certificate this action creates.`,
+    );
+  }
+  if (err.status === 403) {
+    return new ConfigError(
+      `Apple refused to create a ${certificateType} certificate because the API key's role does not allow it ${apple}; use a key with the Admin role (or an App Manager key with access to Certificates, Identifiers & Profiles), or pass an existing certificate's key as signing-key or p12 instead of create-if-missing.`,
+    );
+  }
+  return err;
+}
+
+export async function createSigningCertificate(
+  http: AppleHttpClient,
+  certificateType: CertificateType,
+  log: (line: string) => void,
+): Promise<CreatedIdentity> {
+  const key = signingKeyFromPem(generateSigningKey());
+  const csr = createCsr(key.pem, { commonName: 'apple-signing-actions' });
+  try {
+    const certificate = await writeWithReread({
+      write: () => createCertificate(http, certificateType, csr),
+      reread: async () =>
+        (await listCertificates(http, { types: [certificateType] })).find((c) => {
+          const content = c.attributes?.certificateContent;
+          return content !== undefined && keyMatches(readCertificateContent(content), key.spki);
+        }),
+      log,
+    });
+    return { key, certificate };
+  } catch (err) {
+    throw explainCreateRefusal(err, certificateType);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The identity store: a certificate made by create-if-missing, with its private key, sealed with the
+ * user's passphrase and kept in the Actions cache, so the next fresh runner reuses it instead of asking
+ * Apple for another (Apple caps current certificates per type). @actions/cache is imported only here,
+ * and only when the store is used and the cache service is there.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { seal, unseal, WrongPassphraseError } from './identity-crypto.js';
+
+/** The narrow part of @actions/cache the store needs. */
+export interface CachePort {
+  /** Restores `paths`; returns the key that matched, or undefined on a miss. */
+  restore(paths: string[], primaryKey: string, restoreKeys: string[]): Promise<string | undefined>;
+  /** Saves `paths` under `key`; false when the cache refused (already exists, service error). */
+  save(paths: string[], key: string): Promise<boolean>;
+}
+
+/** Whether the runner gave this step a cache service (cheap: no import). */
+export function cacheServiceConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env['ACTIONS_CACHE_SERVICE_V2'] ? env['ACTIONS_RESULTS_URL'] : env['ACTIONS_CACHE_URL'] || env['ACTIONS_RESULTS_URL']);
+}
+
+/** @actions/cache behind the port, or undefined where the cache service is not available. */
+export async function actionsCachePort(): Promise<CachePort | undefined> {
+  if (!cacheServiceConfigured()) return undefined;
+  const cache = await import('@actions/cache');
+  if (!cache.isFeatureAvailable()) return undefined;
+  return {
+    restore: (paths, primaryKey, restoreKeys) => cache.restoreCache(paths, primaryKey, restoreKeys),
+    save: async (paths, key) => (await cache.saveCache(paths, key)) !== -1,
+  };
+}
+
+export interface StoredIdentity {
+  certificateId: string;
+  certificateType: string;
+  /** PKCS#8 PEM. A secret. */
+  privateKeyPem: string;
+  /** Base64 DER. */
+  certificateContent: string;
+  savedAt: string;
+}
+
+export interface StoreScope {
+  api: string;
+  /** The team (issuer id) or, for individual keys, the key id. Not secret. */
+  account: string;
+  certificateType: string;
+}
+
+const FILE = 'identity.sealed.json';
+
+/** The cache key prefix for a scope: no secret in it, only a hash of the account. */
+export function storeKeyPrefix(scope: StoreScope): string {
+  const h = createHash('sha256').update(`${scope.api}\n${scope.account}`).digest('hex').slice(0, 16);
+  return `apple-signing-identity-v1-${h}-${scope.certificateType}-`;
+}
+
+export type LoadResult =
+  | { kind: 'restored'; identity: StoredIdentity; key: string }
+  | { kind: 'miss' }
+  /** The entry is there but the passphrase does not open it. */
+  | { kind: 'wrong-passphrase'; key: string };
+
+export class IdentityStore {
+  constructor(
+    private readonly cache: CachePort,
+    /** A directory whose absolute path is the same on every run (the cache version hashes it). */
+    private readonly dir: string,
+  ) {}
+
+  get file(): string {
+    return path.join(this.dir, FILE);
+  }
+
+  async load(scope: StoreScope, passphrase: string): Promise<LoadResult> {
+    await rm(this.file, { force: true });
+    const prefix = storeKeyPrefix(scope);
+    const key = await this.cache.restore([this.file], `${prefix}latest`, [prefix]);
+    if (!key) return { kind: 'miss' };
+    let sealed: Buffer;
+    try {
+      sealed = await readFile(this.file);
+    } catch {
+      return { kind: 'miss' };
+    }
+    try {
+      const identity = JSON.parse((await unseal(sealed, passphrase)).toString('utf8')) as StoredIdentity;
+      return { kind: 'restored', identity, key };
+    } catch (err) {
+      if (err instanceof WrongPassphraseError) return { kind: 'wrong-passphrase', key };
+      throw err;
+    } finally {
+      await rm(this.file, { force: true });
+    }
+  }
+
+  /** Seals and saves; returns the cache key, or undefined when the cache did not take it. */
+  async save(scope: StoreScope, identity: StoredIdentity, passphrase: string): Promise<string | undefined> {
+    await mkdir(this.dir, { recursive: true });
+    const key = `${storeKeyPrefix(scope)}${identity.certificateId}`;
+    await writeFile(this.file, await seal(Buffer.from(JSON.stringify(identity)), passphrase), { mode: 0o600 });
+    try {
+      return (await this.cache.save([this.file], key)) ? key : undefined;
+    } finally {
+      await rm(this.file, { force: true });
+    }
+  }
+}
