@@ -140,9 +140,9 @@ function joseReason(e: unknown): string {
   if (e instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad signature';
   if (e instanceof joseErrors.JOSEAlgNotAllowed) return 'alg must be ES256';
   if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.reason === 'missing') return `missing ${e.claim}`;
     if (e.claim === 'aud') return 'wrong audience';
     if (e.claim === 'typ') return 'typ must be JWT';
-    if (e.reason === 'missing') return `missing ${e.claim}`;
     return `invalid ${e.claim}`;
   }
   return 'malformed token';

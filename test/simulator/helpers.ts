@@ -3,6 +3,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { describeRecord, validateResponse } from '../support/openapi.js';
 
 export const AUD = { 'app-store-connect': 'appstoreconnect-v1', enterprise: 'apple-developer-enterprise-v1' } as const;
 
@@ -43,6 +44,8 @@ export interface Response {
 export interface CallOptions {
   token?: string;
   body?: unknown;
+  /** Sent as is (with content-type application/json), instead of `body`. */
+  rawBody?: string;
   dispatcher?: Dispatcher;
   headers?: Record<string, string>;
 }
@@ -53,11 +56,12 @@ export async function call(sim: Simulator, key: ApiKeyCredentials | undefined, m
   const headers: Record<string, string> = { ...o.headers };
   const token = o.token ?? (key ? makeToken(key) : undefined);
   if (token) headers['authorization'] = `Bearer ${token}`;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  const payload = o.rawBody ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined);
+  if (payload !== undefined) headers['content-type'] = 'application/json';
   const res = await request(url, {
     method: method as Dispatcher.HttpMethod,
     headers,
-    ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+    ...(payload !== undefined ? { body: payload } : {}),
     ...(o.dispatcher ? { dispatcher: o.dispatcher } : {}),
   });
   const text = await res.body.text();
@@ -84,3 +88,13 @@ export const profileBody = (name: string, profileType: string, bundleId: string,
 
 /** A 40-hex legacy UDID from a number. */
 export const udid40 = (n: number): string => n.toString(16).padStart(40, '0');
+
+/**
+ * Problems with the simulator's responses, judged by Apple's OpenAPI specs (test/support/openapi.ts).
+ * Dropped connections and answers to operations the spec lacks (405, unknown paths) are left out.
+ */
+export function responseProblems(sim: Simulator): string[] {
+  return sim.requests
+    .filter((r) => r.status !== 0 && r.status !== 405 && !(r.status === 404 && r.responseBody && JSON.stringify(r.responseBody).includes('does not match a defined resource')))
+    .flatMap((r) => validateResponse(r).map((p) => `${describeRecord(r)}: ${p}`));
+}
