@@ -105,7 +105,7 @@ describe('refused tokens: 401 NOT_AUTHORIZED with Apple body, and the reason in 
 
   it.each(cases)('refuses %s', async (_what, make, reason) => {
     const { token, header } = make();
-    const headers = header !== undefined ? (header ? { authorization: header } : {}) : undefined;
+    const headers: Record<string, string> | undefined = header === undefined ? undefined : header ? { authorization: header } : {};
     const method = reason === 'scope does not allow this request' ? 'POST' : 'GET';
     const r = await call(sim, undefined, method, '/v1/devices', {
       ...(token ? { token } : {}),
