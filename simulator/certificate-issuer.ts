@@ -17,8 +17,9 @@ export interface NewCertificate {
 
 export function issueCertificateRecord(env: SimEnv, req: NewCertificate): CertificateRecord {
   const now = env.now();
-  const notAfter = req.expiresAt ?? new Date(now.getTime() + YEAR_MS);
-  const notBefore = new Date(Math.min(now.getTime(), notAfter.getTime() - YEAR_MS));
+  // X.509 times have whole seconds; expirationDate is the certificate's notAfter exactly.
+  const notAfter = wholeSeconds(req.expiresAt ?? new Date(now.getTime() + YEAR_MS));
+  const notBefore = wholeSeconds(new Date(Math.min(now.getTime(), notAfter.getTime() - YEAR_MS)));
   const prefix = certificatePrefix(req.certificateType);
   const serialHex = newSerialHex();
   const der = issueCodeSigning(env.ca, {
@@ -46,4 +47,8 @@ export function issueCertificateRecord(env: SimEnv, req: NewCertificate): Certif
     certificateContent: der.toString('base64'),
     activated: true,
   };
+}
+
+function wholeSeconds(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000);
 }
