@@ -11,7 +11,7 @@ import { chooseMdmServer, listMdmServers, serialsAssignedTo, serverName } from '
 import { findOrgDevices } from '../business/org-devices.js';
 import { parseSerials } from '../business/serials.js';
 import type { OrgDeviceActivity } from '../business/types.js';
-import { ConfigError, InputError } from '../core/errors.js';
+import { AppleConnectionError, ConfigError, InputError } from '../core/errors.js';
 import { realSleep } from '../core/retry.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readBusinessApiInputs } from './support/business-inputs.js';
@@ -87,7 +87,7 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
   const { log } = ctx;
   const { serials, duplicates } = await readSerials(i);
   if (duplicates.length > 0) log.warning(`Listed more than once (counted once): ${listNames([...new Set(duplicates)])}.`, 'Serial number listed twice');
-  const { http } = createBusinessClient(i.business, { mask: ctx.mask, log: (line) => log.debug(line) });
+  const { http, auth } = createBusinessClient(i.business, { mask: ctx.mask, log: (line) => log.debug(line) });
   const verb = i.action === 'assign' ? 'assign' : 'unassign';
 
   const server = await log.group('Device management service', async () => {
@@ -123,7 +123,15 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
     done = new Set();
   } else {
     const type: ActivityType = i.action === 'assign' ? 'ASSIGN_DEVICES' : 'UNASSIGN_DEVICES';
-    activity = await createActivity(http, type, server.id, toSend);
+    try {
+      activity = await createActivity(http, type, server.id, toSend);
+    } catch (err) {
+      // Apple has no list of activities to re-read, so a lost answer cannot be checked; never send it blind again.
+      if (!(err instanceof AppleConnectionError)) throw err;
+      throw new ConfigError(
+        `The request creating the ${type} activity got no answer (${err.causeCode}), so Apple may or may not have created it; run the step again: devices already ${i.action === 'assign' ? `assigned to ${label}` : `unassigned from ${label}`} are left out then, and at worst a second activity repeats the same change.`,
+      );
+    }
     log.info(`Created activity ${activity.id} (${type}, ${toSend.length} device(s)): ${activityStatus(activity)}${activity.attributes?.subStatus ? ` / ${activity.attributes.subStatus}` : ''}.`);
     if (i.wait) {
       const polled = await log.group(`Waiting for activity ${activity.id}`, () =>
@@ -142,7 +150,7 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
   }
 
   const list = outcomes(i.action, plan, label, done);
-  return report(i, list, activity, { id: server.id, label }, timedOut, budgetLine(http));
+  return report(i, list, activity, { id: server.id, label }, timedOut, `${budgetLine(http).replace(/\.$/, '')}; ${auth.issued} access token(s).`);
 }
 
 /** Which sent serials are in the requested state now: all of them on plain success, else re-read. */

@@ -126,6 +126,15 @@ describe('assign-devices against the Apple Business API simulator', () => {
     expect(r.outputs).toMatchObject({ status: 'COMPLETED', assigned: '3' });
   });
 
+  it('never sends the activity twice when its answer is lost, and says a rerun is safe', async () => {
+    place(null);
+    sim.faults.add({ method: 'POST', path: '/v1/orgDeviceActivities', drop: true });
+    const r = await run({ 'serial-numbers': SERIALS.join('\n') });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors[0]).toMatch(/^The request creating the ASSIGN_DEVICES activity got no answer \(\w+\), so Apple may or may not have created it; run the step again/);
+    expect(sim.requests.filter((q) => q.method === 'POST' && q.path === '/v1/orgDeviceActivities')).toHaveLength(1);
+  });
+
   it('fails with one sentence listing the known services when the service name is unknown, and sends nothing', async () => {
     const r = await run({ 'serial-numbers': SERIALS[0] as string, 'device-management-service': 'Jamf Cloud' });
     expect(r.exitCode).toBe(1);
