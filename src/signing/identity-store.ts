@@ -79,21 +79,21 @@ export class IdentityStore {
     await rm(this.file, { force: true });
     const prefix = storeKeyPrefix(scope);
     const key = await this.cache.restore([this.file], `${prefix}latest`, [prefix]);
-    if (!key) return { kind: 'miss' };
-    let sealed: Buffer;
+    let sealed: Buffer | undefined;
     try {
-      sealed = await readFile(this.file);
+      sealed = key ? await readFile(this.file) : undefined;
     } catch {
-      return { kind: 'miss' };
+      sealed = undefined;
     }
     try {
+      if (!key || !sealed) return { kind: 'miss' };
       const identity = JSON.parse((await unseal(sealed, passphrase)).toString('utf8')) as StoredIdentity;
       return { kind: 'restored', identity, key };
     } catch (err) {
-      if (err instanceof WrongPassphraseError) return { kind: 'wrong-passphrase', key };
+      if (err instanceof WrongPassphraseError && key) return { kind: 'wrong-passphrase', key };
       throw err;
     } finally {
-      await rm(this.file, { force: true });
+      await rm(this.dir, { recursive: true, force: true });
     }
   }
 
@@ -105,7 +105,7 @@ export class IdentityStore {
     try {
       return (await this.cache.save([this.file], key)) ? key : undefined;
     } finally {
-      await rm(this.file, { force: true });
+      await rm(this.dir, { recursive: true, force: true });
     }
   }
 }
