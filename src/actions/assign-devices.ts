@@ -178,7 +178,7 @@ function report(i: AssignDevicesInputs, list: DeviceOutcome[], activity: OrgDevi
   if (timedOut && activity) {
     failure = `Activity ${activity.id} is still ${status} after ${i.waitTimeoutMs / 60_000} minute(s); Apple goes on with it, so check it later in Apple Business, or raise wait-timeout-minutes (or set wait: false to not wait).`;
   } else if (activity && (failedSerials.length > 0 || status === 'FAILED' || status === 'STOPPED')) {
-    failure = `Activity ${activity.id} ended ${status}${subStatus ? ` (${subStatus})` : ''}: ${failedSerials.length} of ${list.length} device(s) were not ${i.action === 'assign' ? 'assigned to' : 'unassigned from'} ${label}${failedSerials.length ? ` (${listNames(failedSerials)})` : ''}; Apple's activity log in Apple Business says why for each device.`;
+    failure = `Activity ${activity.id} ended ${status}${subStatus ? ` (${subStatus})` : ''}: ${failedSerials.length} of ${list.length - counts.unchanged} device(s) sent were not ${i.action === 'assign' ? 'assigned to' : 'unassigned from'} ${label}${failedSerials.length ? ` (${listNames(failedSerials)})` : ''}; Apple's activity log in Apple Business says why for each device.`;
   }
   return {
     outputs: {

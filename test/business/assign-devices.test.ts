@@ -156,7 +156,7 @@ describe('assign-devices against the Apple Business API simulator', () => {
     const r = await run({ 'serial-numbers': SERIALS.join('\n'), 'device-management-service': 'Intune' });
     expect(r.exitCode).toBe(1);
     expect(r.outputs).toMatchObject({ status: 'FAILED', 'sub-status': 'COMPLETED_WITH_FAILURE', assigned: '0', failed: '3' });
-    expect(r.errors[0]).toMatch(/^Activity [0-9a-f-]{36} ended FAILED \(COMPLETED_WITH_FAILURE\): 3 of 3 device\(s\) were not assigned to 'Intune'/);
+    expect(r.errors[0]).toMatch(/^Activity [0-9a-f-]{36} ended FAILED \(COMPLETED_WITH_FAILURE\): 3 of 3 device\(s\) sent were not assigned to 'Intune'/);
     for (const s of SERIALS) expect(serverOf(s)).toBe(jamf.id);
   });
 

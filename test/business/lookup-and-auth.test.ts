@@ -52,6 +52,20 @@ describe('assign-devices in a large organisation', () => {
   });
 });
 
+describe('assign-devices service choice', () => {
+  it('asks for the ID when two services share the name, and then works with the ID', async () => {
+    const a = sim.seed.mdmServer({ serverName: 'Kandji' });
+    const b = sim.seed.mdmServer({ serverName: 'Kandji' });
+    const account = sim.addAccount();
+    const r = await runStep('assign-devices', { ...baseInputs(account), 'device-management-service': 'Kandji', 'serial-numbers': serial(11) });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toEqual([`device-management-service 'Kandji' names 2 device management services (IDs ${a.id}, ${b.id}); pass the ID of the one you mean.`]);
+    const ok = await runStep('assign-devices', { ...baseInputs(account), 'device-management-service': b.id, 'serial-numbers': serial(11) });
+    expect(ok.errors).toEqual([]);
+    expect(sim.state().devices.find((d) => d.serialNumber === serial(11))?.assignedServerId).toBe(b.id);
+  });
+});
+
 describe('assign-devices authentication', () => {
   it('uses school.api for a SCHOOLAPI client ID when scope is not given', async () => {
     sim.clearRequests();
