@@ -1,8 +1,9 @@
 /**
  * The work ensure-profile and rotate-profile share: read what Apple has in as few requests as it
  * allows, plan, apply (unless dry-run), install, and report. Requests, in order:
- *  1. profiles by name, with their bundle ID and certificates included (and devices, for device-bound
- *     types), in parallel with the devices of the platform (device-bound types only);
+ *  1. profiles by name, with their bundle ID and certificates included, in parallel with the devices of
+ *     the platform (device-bound types only). The devices a profile holds are read from its content's
+ *     ProvisionedDevices, which (unlike Apple's include, capped at 50) lists them all;
  *  2. only when something must be created: bundle IDs not already known from step 1, and the
  *     certificates that fit, in parallel;
  *  3. the deletes and creates.
@@ -11,15 +12,15 @@
 import { closeIdentifiers, exactBundleId, listBundleIds } from '../apple/bundle-ids.js';
 import { certificateValid, listCertificates } from '../apple/certificates.js';
 import { listDevices } from '../apple/devices.js';
-import { getProfile, listProfiles } from '../apple/profiles.js';
-import type { BundleId, Certificate, Profile } from '../apple/types.js';
+import { getProfile, listProfiles, profileRelated, type ProfileWithRelations } from '../apple/profiles.js';
+import type { BundleId, Certificate, Device, Profile } from '../apple/types.js';
 import { ConfigError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { applyProfileDecisions, type AppliedProfile } from '../signing/profile-apply.js';
 import { certificateTypesFor, chooseCertificates } from '../signing/profile-certificates.js';
 import { installDirs, installProfile, readProfileInfo, removeInstalledProfile } from '../signing/profile-install.js';
-import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileDecision } from '../signing/profile-plan.js';
+import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from '../signing/profile-plan.js';
 import { outputsFor, reportFor, summaryRows, type ProfileReport } from '../signing/profile-report.js';
 import { profileTypeInfo } from '../signing/profile-types.js';
 import type { ActionResult } from './support/action-runner.js';
@@ -61,6 +62,20 @@ function expiringWithin(iso: string | undefined, now: Date, days: number): boole
   return !!iso && Date.parse(iso) - now.getTime() < days * DAY_MS;
 }
 
+/** The UDIDs a profile holds: from its content, or (when that lists none) from Apple's relationship. */
+async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations): Promise<string[]> {
+  const content = p.profile.attributes?.profileContent;
+  if (content) {
+    try {
+      const udids = readProfileInfo(Buffer.from(content, 'base64')).provisionedDevices;
+      if (udids) return udids;
+    } catch {
+      // Unreadable content: ask Apple instead.
+    }
+  }
+  return (await profileRelated<Device>(http, p.profile.id, 'devices')).map((d) => d.attributes?.udid ?? '');
+}
+
 interface Finished {
   profile: Profile;
   certificates: Certificate[];
@@ -74,10 +89,16 @@ export async function convergeProfiles(http: AppleHttpClient, i: ProfileInputs, 
   const names = i.targets.map((t) => t.name);
   // Apple's filters take comma-separated lists, so a name with a comma is found through its type instead.
   const byName = names.every((n) => !n.includes(','));
-  const [existing, accountDevices] = await Promise.all([
-    listProfiles(http, { ...(byName ? { names } : { types: [i.profileType] }), withDevices: platform !== null }),
+  const [listed, accountDevices] = await Promise.all([
+    listProfiles(http, { ...(byName ? { names } : { types: [i.profileType] }), withDevices: false }),
     platform ? listDevices(http, { platform: [platform] }) : Promise.resolve(undefined),
   ]);
+  const wanted = new Set(names);
+  const existing: ProfileCandidate[] = await Promise.all(
+    listed
+      .filter((p) => wanted.has(p.profile.attributes?.name ?? ''))
+      .map(async (p) => ({ ...p, deviceUdids: platform ? await heldUdids(http, p) : [] })),
+  );
   const devices = accountDevices ? selectDevices(accountDevices, info) : undefined;
   const decisions = planProfiles({
     targets: i.targets,

@@ -15,6 +15,8 @@ export interface ProfileFileInfo {
   platforms: string[];
   teamId: string | undefined;
   expirationDate: Date | undefined;
+  /** The plist's ProvisionedDevices (UDIDs); undefined when it has none (store, in-house, Developer ID). */
+  provisionedDevices: string[] | undefined;
   /** `.provisionprofile` when Platform contains OSX, else `.mobileprovision`. */
   extension: '.mobileprovision' | '.provisionprofile';
 }
@@ -85,12 +87,14 @@ export function readProfileInfo(der: Buffer): ProfileFileInfo {
   const platforms = Array.isArray(dict['Platform']) ? dict['Platform'].filter((p: PlistValue): p is string => typeof p === 'string') : [];
   const team = Array.isArray(dict['TeamIdentifier']) ? dict['TeamIdentifier'][0] : undefined;
   const expires = dict['ExpirationDate'];
+  const devices = dict['ProvisionedDevices'];
   return {
     uuid,
     name: typeof dict['Name'] === 'string' ? dict['Name'] : '',
     platforms,
     teamId: typeof team === 'string' ? team : undefined,
     expirationDate: expires instanceof Date ? expires : undefined,
+    provisionedDevices: Array.isArray(devices) ? devices.filter((d: PlistValue): d is string => typeof d === 'string') : undefined,
     extension: platforms.includes('OSX') ? '.provisionprofile' : '.mobileprovision',
   };
 }

@@ -34,13 +34,16 @@ export interface ProfileTarget {
   name: string;
 }
 
+/** A listed profile with the UDIDs of the devices it holds (device-bound types; [] otherwise). */
+export type ProfileCandidate = ProfileWithRelations & { deviceUdids: readonly string[] };
+
 export interface ProfileDecision extends ProfileTarget {
   action: 'keep' | 'create' | 'recreate';
   reasons: Reason[];
   /** The profile that stays (keep only). */
-  keep?: ProfileWithRelations;
+  keep?: ProfileCandidate;
   /** Profiles of this name to delete: the one being replaced and any stale duplicates. */
-  remove: ProfileWithRelations[];
+  remove: ProfileCandidate[];
   /** The bundle ID's resource id, when a listed profile already names it. */
   bundleIdId?: string;
 }
@@ -65,7 +68,7 @@ export interface PlanInput {
   profileType: ProfileType;
   info: ProfileTypeInfo;
   /** Profiles listed for these names (any type), with their relations. */
-  existing: readonly ProfileWithRelations[];
+  existing: readonly ProfileCandidate[];
   /** For device-bound types: the devices the profile must hold. */
   devices?: DeviceSelection;
   /** certificate-ids, when given: the profile must hold each of them. */
@@ -91,7 +94,7 @@ function deviceLabel(d: Device): string {
 }
 
 /** Why this profile cannot be kept for this target; empty when it can. */
-export function profileProblems(p: ProfileWithRelations, target: ProfileTarget, input: PlanInput): Reason[] {
+export function profileProblems(p: ProfileCandidate, target: ProfileTarget, input: PlanInput): Reason[] {
   const out: Reason[] = [];
   const a = p.profile.attributes;
   if (a?.profileType !== input.profileType) out.push({ code: 'other-type', text: `it is a ${a?.profileType ?? 'different'} profile` });
@@ -114,8 +117,8 @@ export function profileProblems(p: ProfileWithRelations, target: ProfileTarget, 
     if (lacking.length > 0) out.push({ code: 'missing-certificate', text: `it lacks certificate ${lacking.join(', ')}` });
   }
   if (input.devices) {
-    const held = new Set(p.devices.map((d) => d.id));
-    const lacking = input.devices.enabled.filter((d) => !held.has(d.id));
+    const held = new Set(p.deviceUdids.map((u) => u.toLowerCase()));
+    const lacking = input.devices.enabled.filter((d) => !held.has((d.attributes?.udid ?? '').toLowerCase()));
     if (lacking.length > 0) {
       const names = lacking.slice(0, 5).map(deviceLabel).join(', ');
       out.push({ code: 'missing-devices', text: `it lacks ${lacking.length} enabled device(s): ${names}${lacking.length > 5 ? ', …' : ''}` });
