@@ -243,3 +243,23 @@ describe('download-certificate (bundled, against the simulator, with a recording
     expect(post.stdout).toMatch(/Nothing to clean up/);
   });
 });
+
+describe('download-certificate when the keychain import fails half-way', () => {
+  it('fails with one redacted sentence, and the post step still deletes the keychain it created and the key files', async () => {
+    const login = '/Users/runner/Library/Keychains/login.keychain-db';
+    const sec = await fakeSecurity([login]);
+    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem }, { pathPrefix: [FAKE_SECURITY_BIN], env: { ...sec.env, FAKE_SECURITY_FAIL: 'import' } });
+    expect(main.exitCode).toBe(1);
+    const kcPassword = sec.calls()[0]?.[2] ?? '';
+    expect(main.errors).toEqual([expect.stringMatching(/^Importing the identity failed: security import \S+\.p12 -k \S+ -f pkcs12 -P \*\*\* -T \/usr\/bin\/codesign -T \/usr\/bin\/security exited with 1: /)]);
+    const kc = main.state['created-keychain'] ?? '';
+    expect(kc).not.toBe('');
+    expect(main.state['search-list-added']).toBeUndefined();
+    const post = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    expect(post.exitCode).toBe(0);
+    expect(sec.keychains()[kc]).toBeUndefined();
+    expect(sec.searchList()).toEqual([login]);
+    expect(await readdir(main.runnerTemp)).toEqual([]);
+    expect(findLeaks(output(main, post), [kcPassword, (dist[0] as Seeded).privateKeyPem])).toEqual([]);
+  });
+});

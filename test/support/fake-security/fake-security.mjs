@@ -42,6 +42,11 @@ function keychainArg() {
 const PBES2 = Buffer.from('06092a864886f70d01050d', 'hex');
 
 const [command] = args;
+// FAKE_SECURITY_FAIL=<command>: that command fails as macOS does when the keychain is in a bad state.
+if (process.env.FAKE_SECURITY_FAIL === command) {
+  save();
+  fail(1, `SecKeychainItemImport: The specified item could not be found in the keychain.`);
+}
 switch (command) {
   case 'create-keychain': {
     const kc = args[args.length - 1];
