@@ -27,7 +27,11 @@ function matchPattern(pattern: string, path: string): Record<string, string> | u
     const m = /^\{(\w+)\}$/.exec(w);
     if (m?.[1]) {
       if (g === '') return undefined;
-      params[m[1]] = decodeURIComponent(g);
+      try {
+        params[m[1]] = decodeURIComponent(g);
+      } catch {
+        return undefined;
+      }
     } else if (w !== g) return undefined;
   }
   return params;
