@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { applySeed, type SeedFile } from './cli-seed.js';
+import { applySeed, parseSeedFile, type SeedFile } from './cli-seed.js';
 import { startSimulator } from './index.js';
 import type { ApiKind, Simulator } from './types.js';
 
@@ -39,7 +39,7 @@ export async function startFromArgs(argv: string[]): Promise<{ sim: Simulator; i
   if (values.help) return { help: USAGE };
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port '${values.port}' is not a port number`);
-  const seed = values.seed ? (JSON.parse(await readFile(values.seed, 'utf8')) as SeedFile) : {};
+  const seed: SeedFile = values.seed ? parseSeedFile(await readFile(values.seed, 'utf8'), values.seed) : {};
   const sim = await startSimulator({ ...seed.options, port, tls: values.tls ?? false, ...(values.host ? { host: values.host } : {}) });
   try {
     const dir = values.dir ?? (await mkdtemp(path.join(tmpdir(), 'apple-api-simulator-')));

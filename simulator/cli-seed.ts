@@ -27,6 +27,39 @@ export interface SeededCertificate {
   privateKeyPem: string;
 }
 
+const SECTIONS = ['options', 'devices', 'bundleIds', 'certificates', 'profiles'] as const;
+const REQUIRED: Record<string, readonly string[]> = {
+  devices: ['udid'],
+  bundleIds: ['identifier'],
+  certificates: ['certificateType'],
+  profiles: ['name', 'profileType', 'bundleId', 'certificates'],
+};
+
+/** Parses a seed file, checking its shape so that mistakes are reported by name rather than as a crash. */
+export function parseSeedFile(text: string, where: string): SeedFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${where} must hold a JSON object`);
+  const file = parsed as Record<string, unknown>;
+  for (const k of Object.keys(file)) {
+    if (!(SECTIONS as readonly string[]).includes(k)) throw new Error(`${where}: unknown section '${k}' (sections: ${SECTIONS.join(', ')})`);
+  }
+  for (const [section, fields] of Object.entries(REQUIRED)) {
+    const list = file[section];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new Error(`${where}: '${section}' must be an array`);
+    list.forEach((item: unknown, i) => {
+      const missing = fields.filter((f) => typeof item !== 'object' || item === null || !(f in item));
+      if (missing.length) throw new Error(`${where}: ${section}[${i}] lacks ${missing.join(', ')}`);
+    });
+  }
+  return file as SeedFile;
+}
+
 function date(v: string | undefined, what: string): Date | undefined {
   if (v === undefined) return undefined;
   const d = new Date(v);

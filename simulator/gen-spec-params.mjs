@@ -1,6 +1,8 @@
 // Writes simulator/spec-params.ts: for each API, each operation the OpenAPI subsets in src/generated/ declare,
-// and each of its query parameters, the rule the simulator validates it with. Run: node simulator/gen-spec-params.mjs
-import { readFileSync, writeFileSync } from 'node:fs';
+// and each of its query parameters, the rule the simulator validates it with.
+// Run: node simulator/gen-spec-params.mjs          (rewrite)
+//      node simulator/gen-spec-params.mjs --check  (exit 1 when the file is stale)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const FILES = { 'app-store-connect': 'asc.openapi.json', enterprise: 'enterprise.openapi.json' };
 const root = new URL('../', import.meta.url);
@@ -43,5 +45,15 @@ ${Object.entries(ops).map(([op, params]) => `    '${op}': {${Object.keys(params)
   },`).join('\n')}
 };
 `;
-writeFileSync(new URL('simulator/spec-params.ts', root), text);
-console.log('wrote simulator/spec-params.ts');
+const target = new URL('simulator/spec-params.ts', root);
+if (process.argv.includes('--check')) {
+  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
+  if (current !== text) {
+    console.error('simulator/spec-params.ts is stale: run node simulator/gen-spec-params.mjs');
+    process.exit(1);
+  }
+  console.log('simulator/spec-params.ts is up to date');
+} else {
+  writeFileSync(target, text);
+  console.log('wrote simulator/spec-params.ts');
+}

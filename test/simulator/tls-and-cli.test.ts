@@ -1,4 +1,5 @@
 // HTTPS with the simulator's own CA, and the command line (flags, keys and CA on disk, seed file).
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -98,5 +99,14 @@ describe('command line', () => {
     await writeFile(seedFile, JSON.stringify({ profiles: [{ name: 'x', profileType: 'IOS_APP_STORE', bundleId: 'com.none', certificates: [] }] }));
     await expect(startFromArgs(['--seed', seedFile])).rejects.toThrow(/com\.none/);
     await expect(startFromArgs(['--port', 'http'])).rejects.toThrow(/port/);
+    await writeFile(seedFile, JSON.stringify({ devices: [{ name: 'no udid' }] }));
+    await expect(startFromArgs(['--seed', seedFile])).rejects.toThrow(/devices\[0\] lacks udid/);
+  });
+});
+
+describe('generated query rules', () => {
+  it('simulator/spec-params.ts matches the OpenAPI subsets in src/generated (node simulator/gen-spec-params.mjs --check)', () => {
+    const out = execFileSync(process.execPath, [path.join(import.meta.dirname, '../../simulator/gen-spec-params.mjs'), '--check'], { encoding: 'utf8' });
+    expect(out).toContain('up to date');
   });
 });
