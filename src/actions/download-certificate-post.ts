@@ -3,7 +3,7 @@
  * (keeping every other entry), and deletes the files holding the private key. Reads state only: a
  * post step can be handed the wrong inputs (actions/runner#3514), and state holds no secret.
  */
-import { rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { findOnPath, SecurityTool, execRunner, type CommandRunner } from '../signing/keychain.js';
 import { removeIdentity } from '../signing/keychain-install.js';
@@ -29,9 +29,12 @@ export async function cleanupDownloadCertificate(state: StateStore, ctx: RunCont
       problems.push(`the security tool is not on PATH, so keychain ${createdKeychain || added} was left`);
     } else {
       const security = new SecurityTool(run, (line) => log.debug(line), tool);
+      // Idempotent: a keychain already gone (deleted by hand, or a second run of this step) is not an error.
+      const stillThere = createdKeychain !== '' && (await access(createdKeychain).then(() => true, () => false));
+      if (createdKeychain && !stillThere) log.info(`Keychain ${createdKeychain} is already gone.`);
       const report = await removeIdentity(security, {
-        createdKeychain,
-        addedToSearchList: added,
+        createdKeychain: stillThere ? createdKeychain : '',
+        addedToSearchList: added || createdKeychain,
         originalSearchList: readJsonList(state, State.SearchListOriginal),
       });
       if (report.deleted) log.info(`Deleted keychain ${createdKeychain}.`);

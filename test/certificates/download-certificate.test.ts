@@ -118,6 +118,14 @@ describe('download-certificate (bundled, against the simulator, with a recording
     expect(post.exitCode).toBe(0);
     expect(sec.searchList()).toEqual([later, login]);
     expect(sec.keychains()[kc]).toBeUndefined();
+    // A second post run (the keychain is already gone) is quiet and changes nothing.
+    const callsBefore = sec.calls().length;
+    const again = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    expect(again.exitCode).toBe(0);
+    expect(again.warnings).toEqual([]);
+    expect(again.stdout).toMatch(/is already gone/);
+    expect(sec.calls().slice(callsBefore)).toEqual([['list-keychains', '-d', 'user']]);
+    expect(sec.searchList()).toEqual([later, login]);
   });
 
   it('creates a certificate with create-if-missing when no key is given, and outputs the new identity as a masked p12-base64', async () => {
