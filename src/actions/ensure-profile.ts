@@ -52,6 +52,10 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
     );
   }
   const targets = identifiers.map((identifier, i) => ({ identifier, name: names[i] ?? `${identifier} ${profileType}` }));
+  const twice = targets.find((t, n) => targets.findIndex((u) => u.name === t.name) !== n);
+  if (twice) {
+    throw new InputError('profile-name', `Input profile-name gives '${twice.name}' to more than one bundle ID, but Apple allows one profile per name; give each bundle ID its own name, one a line.`);
+  }
   const certificateIds = listInput(src, 'certificate-ids');
   const minDaysValid = integerInput(src, 'min-days-valid', 30, 0);
   if (minDaysValid > 365) {

@@ -97,6 +97,32 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect(run.outputs).toMatchObject({ 'profile-uuid': seeded.uuid, created: 'false', decision: 'keep' });
   });
 
+  it('keeps a development profile holding more devices than Apple includes (50) with still two requests', async () => {
+    const { app, cert, phone } = devAccount();
+    const more = Array.from({ length: 59 }, (_, n) => sim.seed.device({ udid: `00008101-${n.toString(16).toUpperCase().padStart(16, '0')}`, name: `Phone ${n}` }));
+    const seeded = sim.seed.profile({ name: DEV, profileType: 'IOS_APP_DEVELOPMENT', bundleId: app.id, certificateIds: [cert.id], deviceIds: [phone.id, ...more.map((d) => d.id)] });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT' });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ 'profile-uuid': seeded.uuid, decision: 'keep' });
+    expect(sim.requests).toHaveLength(2);
+  });
+
+  it('puts exactly the certificates given in certificate-ids in, and recreates a profile lacking one of them', async () => {
+    const { app, cert, phone } = devAccount();
+    const unified = sim.seed.certificate({ certificateType: 'DEVELOPMENT' });
+    const old = sim.seed.profile({ name: DEV, profileType: 'IOS_APP_DEVELOPMENT', bundleId: app.id, certificateIds: [cert.id], deviceIds: [phone.id] });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT', 'certificate-ids': unified.id });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const p = onlyProfile(sim, DEV);
+    expect(p.id).not.toBe(old.id);
+    expect(p.certificateIds).toEqual([unified.id]);
+    expect(profilesOutput(run.outputs)[0]?.reason).toBe(`it lacks certificate ${unified.id}`);
+    // Without certificate-ids a development profile gets every valid fitting certificate.
+    const all = await runStep('rotate-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT' });
+    expect(all.exitCode, all.stdout).toBe(0);
+    expect(onlyProfile(sim, DEV).certificateIds.sort()).toEqual([cert.id, unified.id].sort());
+  });
+
   it('recreates the profile when a device was added, leaving PROCESSING devices out and saying so', async () => {
     const { app, cert, phone } = devAccount();
     const old = sim.seed.profile({ name: DEV, profileType: 'IOS_APP_DEVELOPMENT', bundleId: app.id, certificateIds: [cert.id], deviceIds: [phone.id] });
@@ -338,6 +364,7 @@ describe('ensure-profile input errors (one sentence each, listing what is accept
     ['an empty bundle-id', { 'bundle-id': ' ' }, /^Input bundle-id is required: the bundle identifier, e\.g\. com\.example\.app/],
     ['an in-house type on App Store Connect', { 'profile-type': 'IOS_APP_INHOUSE' }, /^Input profile-type is IOS_APP_INHOUSE, which the app-store-connect API does not offer; set api: enterprise/],
     ['too few profile names', { 'bundle-id': 'a.b\nc.d', 'profile-name': 'One' }, /^Input profile-name gives 1 name\(s\) for 2 bundle IDs; give one name a line/],
+    ['one profile name for two bundle IDs', { 'bundle-id': 'a.b\nc.d', 'profile-name': 'One\nOne' }, /^Input profile-name gives 'One' to more than one bundle ID/],
   ];
   for (const [what, inputs, message] of cases) {
     it(`refuses ${what}`, async () => {

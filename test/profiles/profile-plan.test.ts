@@ -1,0 +1,151 @@
+// The pure parts of ensure-profile: the keep/create/recreate decision with its reasons, certificate
+// choice, bundle-ID matching, and reading the plist out of a profile's CMS wrapper.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { closeIdentifiers, exactBundleId } from '../../src/apple/bundle-ids.js';
+import type { BundleId, Certificate, CertificateType, Device } from '../../src/apple/types.js';
+import { chooseCertificates } from '../../src/signing/profile-certificates.js';
+import { profilePlist, readProfileInfo } from '../../src/signing/profile-install.js';
+import { planProfiles, selectDevices, type PlanInput, type ProfileCandidate } from '../../src/signing/profile-plan.js';
+import { profileTypeInfo } from '../../src/signing/profile-types.js';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+const days = (n: number): string => new Date(NOW.getTime() + n * 86_400_000).toISOString();
+const bundle = (identifier: string, id = `B-${identifier}`): BundleId => ({ type: 'bundleIds', id, attributes: { identifier } });
+const cert = (id: string, certificateType: CertificateType, expires: number): Certificate => ({
+  type: 'certificates', id, attributes: { certificateType, expirationDate: days(expires) },
+});
+const device = (id: string, udid: string, status: 'ENABLED' | 'DISABLED' | 'PROCESSING' = 'ENABLED', platform: 'IOS' | 'MAC_OS' = 'IOS'): Device => ({
+  type: 'devices', id, attributes: { udid, name: id, status, platform },
+});
+
+function candidate(o: { id?: string; name?: string; type?: 'IOS_APP_DEVELOPMENT' | 'IOS_APP_STORE'; identifier?: string; state?: 'ACTIVE' | 'INVALID'; expires?: number; certs?: Certificate[]; udids?: string[] }): ProfileCandidate {
+  return {
+    profile: {
+      type: 'profiles',
+      id: o.id ?? 'P1',
+      attributes: { name: o.name ?? 'App Dev', profileType: o.type ?? 'IOS_APP_DEVELOPMENT', profileState: o.state ?? 'ACTIVE', expirationDate: days(o.expires ?? 200), uuid: `uuid-${o.id ?? 'P1'}` },
+    },
+    bundleId: bundle(o.identifier ?? 'com.example.app'),
+    certificates: o.certs ?? [cert('C1', 'IOS_DEVELOPMENT', 300)],
+    devices: [],
+    deviceUdids: o.udids ?? ['udid-a'],
+  };
+}
+
+const info = profileTypeInfo('IOS_APP_DEVELOPMENT');
+function input(existing: ProfileCandidate[], extra: Partial<PlanInput> = {}): PlanInput {
+  return {
+    targets: [{ identifier: 'com.example.app', name: 'App Dev' }],
+    profileType: 'IOS_APP_DEVELOPMENT',
+    info,
+    existing,
+    devices: selectDevices([device('D1', 'UDID-A'), device('D2', 'udid-b', 'PROCESSING'), device('D3', 'udid-c', 'DISABLED'), device('D4', 'udid-mac', 'ENABLED', 'MAC_OS')], info),
+    now: NOW,
+    minDaysValid: 30,
+    rotate: false,
+    ...extra,
+  };
+}
+
+describe('profile plan', () => {
+  it('keeps a profile holding every enabled device (UDIDs compared case-insensitively), ignoring PROCESSING, DISABLED and other platforms', () => {
+    const [d] = planProfiles(input([candidate({})]));
+    expect(d).toMatchObject({ action: 'keep', reasons: [], remove: [], bundleIdId: 'B-com.example.app' });
+  });
+
+  it('creates when no profile has the name', () => {
+    expect(planProfiles(input([candidate({ name: 'Other' })]))[0]).toMatchObject({ action: 'create', reasons: [{ code: 'absent' }] });
+  });
+
+  it.each([
+    ['expired though ACTIVE', { expires: -1 }, 'expired', /^expired on 2026-11-22$/],
+    ['expiring within min-days-valid', { expires: 12 }, 'expiring', /^expires on 2026-12-05, in 12 days \(min-days-valid 30\)$/],
+    ['INVALID', { state: 'INVALID' as const }, 'invalid', /^Apple marks it INVALID$/],
+    ['holding only an expired certificate', { certs: [cert('C1', 'IOS_DEVELOPMENT', -2)] }, 'missing-certificate', /no valid IOS_DEVELOPMENT or DEVELOPMENT certificate/],
+    ['holding only a certificate of the wrong kind', { certs: [cert('C1', 'DISTRIBUTION', 300)] }, 'missing-certificate', /no valid/],
+    ['lacking an enabled device', { udids: ['udid-x'] }, 'missing-devices', /^it lacks 1 enabled device\(s\): D1 \(UDID-A\)$/],
+    ['for another bundle ID', { identifier: 'com.example.other' }, 'other-bundle-id', /^it is for com\.example\.other$/],
+    ['of another type', { type: 'IOS_APP_STORE' as const }, 'other-type', /^it is a IOS_APP_STORE profile$/],
+  ])('recreates a profile %s, saying why', (_what, o, code, text) => {
+    const [d] = planProfiles(input([candidate(o)]));
+    expect(d?.action).toBe('recreate');
+    expect(d?.remove.map((r) => r.profile.id)).toEqual(['P1']);
+    const reason = d?.reasons.find((r) => r.code === code);
+    expect(reason?.text).toMatch(text);
+  });
+
+  it('keeps the best of several profiles of one name and removes the stale duplicates', () => {
+    const good = candidate({ id: 'P2' });
+    const stale = candidate({ id: 'P1', expires: -5 });
+    const [d] = planProfiles(input([stale, good]));
+    expect(d?.action).toBe('keep');
+    expect(d?.keep?.profile.id).toBe('P2');
+    expect(d?.remove.map((r) => r.profile.id)).toEqual(['P1']);
+    expect(d?.reasons[0]?.code).toBe('duplicate');
+  });
+
+  it('recreates every profile of the name on rotation, valid or not', () => {
+    const [d] = planProfiles(input([candidate({})], { rotate: true }));
+    expect(d).toMatchObject({ action: 'recreate', reasons: [{ code: 'rotate' }] });
+  });
+
+  it('requires the certificates named in certificate-ids', () => {
+    const [d] = planProfiles(input([candidate({})], { certificateIds: ['C1', 'C9'] }));
+    expect(d?.reasons).toEqual([{ code: 'missing-certificate', text: 'it lacks certificate C9' }]);
+  });
+});
+
+describe('certificate choice', () => {
+  const certs = [cert('OLD', 'DISTRIBUTION', 20), cert('NEW', 'DISTRIBUTION', 300), cert('GONE', 'DISTRIBUTION', -1), cert('DEV', 'IOS_DEVELOPMENT', 100), cert('UNI', 'DEVELOPMENT', 200)];
+  it('gives a distribution profile the one certificate valid longest', () => {
+    expect(chooseCertificates(certs, { profileType: 'IOS_APP_STORE', info: profileTypeInfo('IOS_APP_STORE'), api: 'app-store-connect', now: NOW }).map((c) => c.id)).toEqual(['NEW']);
+  });
+  it('gives a development profile every valid fitting certificate', () => {
+    expect(chooseCertificates(certs, { profileType: 'IOS_APP_DEVELOPMENT', info, api: 'app-store-connect', now: NOW }).map((c) => c.id)).toEqual(['UNI', 'DEV']);
+  });
+  it('names the certificate type to create when none fits', () => {
+    expect(() => chooseCertificates(certs, { profileType: 'MAC_APP_DIRECT', info: profileTypeInfo('MAC_APP_DIRECT'), api: 'app-store-connect', now: NOW })).toThrow(
+      /^The account has no valid DEVELOPER_ID_APPLICATION_G2 or DEVELOPER_ID_APPLICATION certificate, which a MAC_APP_DIRECT profile needs; create a DEVELOPER_ID_APPLICATION_G2 certificate first/,
+    );
+  });
+  it('refuses a certificate-ids entry of the wrong type or expired, naming it', () => {
+    const o = { profileType: 'IOS_APP_STORE' as const, info: profileTypeInfo('IOS_APP_STORE'), api: 'app-store-connect' as const, now: NOW };
+    expect(() => chooseCertificates(certs, { ...o, ids: ['DEV'] })).toThrow(/^Certificate DEV given in certificate-ids is a IOS_DEVELOPMENT certificate, but a IOS_APP_STORE profile takes DISTRIBUTION or IOS_DISTRIBUTION/);
+    expect(() => chooseCertificates(certs, { ...o, ids: ['GONE'] })).toThrow(/^Certificate GONE given in certificate-ids expired/);
+    expect(() => chooseCertificates(certs, { ...o, ids: ['NOPE'] })).toThrow(/^Certificate NOPE given in certificate-ids is not on this account/);
+  });
+});
+
+describe('bundle ID matching', () => {
+  const listed = [bundle('com.example.app.widget'), bundle('com.example.app'), bundle('COM.EXAMPLE.APP', 'B-upper')];
+  it('matches exactly and case-sensitively, never by prefix', () => {
+    expect(exactBundleId(listed, 'com.example.app')?.id).toBe('B-com.example.app');
+    expect(exactBundleId(listed, 'com.example')).toBeUndefined();
+  });
+  it('names close identifiers: other case, extensions, parents, typos', () => {
+    expect(closeIdentifiers(['com.example.app.widget', 'COM.EXAMPLE.APP', 'com.exmaple.app', 'org.unrelated.thing'], 'com.example.app')).toEqual(['COM.EXAMPLE.APP', 'com.example.app.widget', 'com.exmaple.app']);
+  });
+});
+
+describe('profile files', () => {
+  const plist = `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict><key>Name</key><string>Mac App</string><key>Platform</key><array><string>OSX</string></array><key>ProvisionedDevices</key><array><string>UDID-1</string></array><key>TeamIdentifier</key><array><string>TEAM123456</string></array><key>UUID</key><string>0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0</string></dict></plist>\n`;
+
+  it('reads the plist out of an openssl-made CMS SignedData and names macOS profiles .provisionprofile', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'asa-cms-'));
+    const key = path.join(dir, 'key.pem');
+    const crt = path.join(dir, 'crt.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=Test', '-days', '1'], { stdio: 'ignore' });
+    await writeFile(path.join(dir, 'p.plist'), plist);
+    const der = execFileSync('openssl', ['cms', '-sign', '-nodetach', '-binary', '-outform', 'DER', '-in', path.join(dir, 'p.plist'), '-signer', crt, '-inkey', key]);
+    expect(profilePlist(der)).toBe(plist);
+    expect(readProfileInfo(der)).toMatchObject({ uuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', name: 'Mac App', platforms: ['OSX'], teamId: 'TEAM123456', provisionedDevices: ['UDID-1'], extension: '.provisionprofile' });
+  });
+
+  it('refuses bytes that are not a CMS profile with one sentence', () => {
+    expect(() => readProfileInfo(Buffer.from('not a profile'))).toThrow('The profile Apple returned is not a CMS SignedData wrapping a plist.');
+  });
+});
