@@ -82,7 +82,8 @@ export function bundleIdResource(b: BundleIdRecord, origin: string, linkage: Bun
       profiles: linkage.profiles
         ? { ...rel('profiles'), data: linkage.profiles.data.map(asProfileLink), meta: linkage.profiles.meta }
         : rel('profiles'),
-      app: rel('app'),
+      // Enterprise 1.0 bundle IDs have no app relationship.
+      ...(b.api === 'enterprise' ? {} : { app: rel('app') }),
     },
     links: selfLink(origin, 'bundleIds', b.id),
   };
@@ -104,7 +105,8 @@ export function certificateResource(c: CertificateRecord, origin: string): Certi
       ...(c.platform !== null ? { platform: c.platform } : {}),
       expirationDate: appleDate(c.expirationDate),
       certificateType: c.certificateType,
-      activated: c.activated,
+      // `activated` is new in App Store Connect API 4.x; Enterprise 1.0 has no such attribute.
+      ...(c.api === 'enterprise' ? {} : { activated: c.activated }),
     },
     relationships: { passTypeId: { links: relationshipLinks(origin, 'certificates', c.id, 'passTypeId') } },
     links: selfLink(origin, 'certificates', c.id),

@@ -26,12 +26,10 @@ function profileIdsOf(ctx: RequestContext, b: BundleIdRecord): string[] {
 /** The resource with linkage for what `include=` asks for. */
 function render(ctx: RequestContext, b: BundleIdRecord): BundleIdResource {
   const include = ctx.query.include;
-  const res = bundleIdResource(b, ctx.origin, {
+  return bundleIdResource(b, ctx.origin, {
     ...(include.has('profiles') ? { profiles: toMany('profiles', profileIdsOf(ctx, b), includeLimit(ctx, 'profiles')) } : {}),
     ...(include.has('bundleIdCapabilities') ? { bundleIdCapabilities: toMany('bundleIdCapabilities', [], includeLimit(ctx, 'bundleIdCapabilities')) } : {}),
   });
-  if (ctx.api === 'enterprise') delete res.relationships?.app; // Enterprise 1.0 bundle IDs have no app
-  return res;
 }
 
 function included(ctx: RequestContext, bundles: readonly BundleIdRecord[]): ResourceObject[] {
