@@ -243,13 +243,15 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect(sim.requests).toHaveLength(1);
   });
 
-  it('works with an individual key (no issuer ID)', async () => {
+  it('works with an individual key (no issuer ID), and with install: false writes no file', async () => {
     const personal = sim.addKey({ kind: 'individual' });
     expect(personal.issuerId).toBeUndefined();
     storeAccount();
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, personal), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, personal), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', install: 'false' });
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(onlyProfile(sim, STORE).uuid).toBe(run.outputs['profile-uuid']);
+    const p = onlyProfile(sim, STORE);
+    expect(run.outputs).toMatchObject({ 'profile-uuid': p.uuid, 'profile-path': '', 'profile-base64': p.profileContent });
+    expect(await installed(run.home)).toEqual([[], []]);
   });
 
   it('rides out a 429 and a 503 during the listings', async () => {
