@@ -1,0 +1,23 @@
+/** The actions the command line offers, by name. Each is the same definition the GitHub action runs. */
+import { registerDevices } from '../actions/register-devices.js';
+import type { ActionDefinition, ActionResult, RunContext } from '../actions/support/action-runner.js';
+import type { InputSource } from '../actions/support/inputs.js';
+
+export interface Command {
+  run(src: InputSource, ctx: RunContext): Promise<ActionResult>;
+}
+
+function command<I>(def: ActionDefinition<I>): Command {
+  return { run: (src, ctx) => def.execute(def.parse(src), ctx) };
+}
+
+export const COMMANDS: Record<string, Command> = {
+  'register-devices': command(registerDevices),
+};
+
+/** Inputs that may be given as files; the file's contents become the input (base64 for binary ones). */
+export const FILE_FLAGS: Record<string, { input: string; binary: boolean }> = {
+  'private-key-file': { input: 'private-key', binary: false },
+  'signing-key-file': { input: 'signing-key', binary: false },
+  'p12-file': { input: 'p12', binary: true },
+};

@@ -1,0 +1,130 @@
+/**
+ * apple-signing-actions <command> [--<input> <value> ...] [--json] [--help]: the actions outside
+ * GitHub. Inputs are parsed by the same code as in the actions; defaults come from each action.yml.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ActionResult, RunContext } from '../actions/support/action-runner.js';
+import type { InputSource } from '../actions/support/inputs.js';
+import { describeError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { envName, parseArgv, UsageError } from './argv.js';
+import { COMMANDS, FILE_FLAGS } from './commands.js';
+import { readActionIo, type ActionIo } from './metadata.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Package root, holding action.yml and actions/. */
+  root: string;
+}
+
+function overallHelp(io: CliIo): string {
+  const lines = ['Usage: apple-signing-actions <command> [--<input> <value> ...] [--json]', '', 'Commands:'];
+  for (const name of Object.keys(COMMANDS)) lines.push(`  ${name.padEnd(22)}${readActionIo(io.root, name).description}`);
+  lines.push(
+    '',
+    'Inputs are the action inputs, as flags: --key-id ABC123DEFG. Any input can also come from the',
+    'environment as APPLE_SIGNING_<INPUT> (APPLE_SIGNING_PRIVATE_KEY for private-key), and the keys from',
+    'files: --private-key-file AuthKey.p8, --signing-key-file key.pem, --p12-file identity.p12.',
+    '--json prints the outputs as one JSON object on stdout. `apple-signing-actions <command> --help` lists a command\'s inputs.',
+  );
+  return lines.join('\n');
+}
+
+function commandHelp(name: string, meta: ActionIo): string {
+  const lines = [`Usage: apple-signing-actions ${name} [--<input> <value> ...] [--json]`, '', meta.description, '', 'Inputs:'];
+  for (const i of meta.inputs) {
+    const tag = i.required ? ' (required)' : i.default !== undefined ? ` (default: ${i.default})` : '';
+    lines.push(`  --${i.name}${tag}`, `      ${i.description}`);
+  }
+  const files = Object.entries(FILE_FLAGS).filter(([, f]) => meta.inputs.some((i) => i.name === f.input));
+  for (const [flag, f] of files) lines.push(`  --${flag} <path>`, `      read ${f.input} from a file${f.binary ? ' (binary, sent as base64)' : ''}`);
+  lines.push('', 'Outputs (name=value lines, or one JSON object with --json):');
+  for (const o of meta.outputs) lines.push(`  ${o.name.padEnd(20)}${o.description}`);
+  return lines.join('\n');
+}
+
+function cliLogger(io: CliIo, debug: boolean): Logger {
+  return {
+    info: (m) => io.stderr(m),
+    debug: (m) => {
+      if (debug) io.stderr(`debug: ${m}`);
+    },
+    warning: (m, title) => io.stderr(`warning: ${title ? `${title}: ` : ''}${m}`),
+    notice: (m, title) => io.stderr(`note: ${title ? `${title}: ` : ''}${m}`),
+    group: async (name, fn) => {
+      io.stderr(`== ${name}`);
+      return fn();
+    },
+  };
+}
+
+function printSummary(io: CliIo, result: ActionResult): void {
+  const s = result.summary;
+  if (!s) return;
+  io.stderr(`\n${s.heading}`);
+  const widths = (s.rows[0] ?? []).map((_, c) => Math.min(40, Math.max(...s.rows.map((r) => (r[c] ?? '').length))));
+  for (const row of s.rows) io.stderr(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+  for (const note of s.notes ?? []) io.stderr(note);
+}
+
+/** Runs the command line; returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    // The command comes first; its action.yml then says which options are flags.
+    const name = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : undefined;
+    const help = argv.includes('--help') || argv.includes('-h');
+    if (name === undefined) {
+      (help ? io.stdout : io.stderr)(overallHelp(io));
+      return help ? 0 : 2;
+    }
+    const cmd = COMMANDS[name];
+    if (!cmd) throw new UsageError(`Unknown command '${name}'; the commands are ${Object.keys(COMMANDS).join(', ')}.`);
+    const meta = readActionIo(io.root, name);
+    if (help) {
+      io.stdout(commandHelp(name, meta));
+      return 0;
+    }
+    const booleans = new Set(meta.inputs.filter((i) => i.default === 'true' || i.default === 'false').map((i) => i.name));
+    const args = parseArgv(argv, booleans);
+    const known = new Set([...meta.inputs.map((i) => i.name), ...Object.keys(FILE_FLAGS)]);
+    for (const option of args.values.keys()) {
+      if (!known.has(option)) throw new UsageError(`Unknown option --${option} for ${name}; see apple-signing-actions ${name} --help.`);
+    }
+    for (const [flag, f] of Object.entries(FILE_FLAGS)) {
+      const file = args.values.get(flag);
+      if (file === undefined) continue;
+      let data: Buffer;
+      try {
+        data = readFileSync(file);
+      } catch {
+        throw new UsageError(`--${flag} is '${file}', but no readable file is there.`);
+      }
+      args.values.set(f.input, f.binary ? data.toString('base64') : data.toString('utf8'));
+    }
+    const defaults = new Map(meta.inputs.flatMap((i) => (i.default === undefined ? [] : [[i.name, i.default] as const])));
+    const src: InputSource = {
+      get: (name) => args.values.get(name) ?? io.env[envName(name)] ?? defaults.get(name) ?? '',
+      mask: () => undefined,
+    };
+    const ctx: RunContext = { log: cliLogger(io, io.env['APPLE_SIGNING_DEBUG'] === '1'), mask: src.mask };
+    const result = await cmd.run(src, ctx);
+    printSummary(io, result);
+    if (args.json) io.stdout(JSON.stringify(result.outputs));
+    else for (const [k, v] of Object.entries(result.outputs)) io.stdout(`${k}=${String(v)}`);
+    if (result.failure) {
+      io.stderr(`error: ${result.failure}`);
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    io.stderr(`error: ${describeError(err)}`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+export function packageRoot(bundleDir: string): string {
+  return path.resolve(bundleDir, '../..');
+}
