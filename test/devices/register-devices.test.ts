@@ -205,3 +205,46 @@ describe('register-devices: bad keys and secrets', () => {
     expect(findLeaks(run.stdout + run.stderr + run.summary + JSON.stringify(run.outputs), [key.privateKeyPem, escaped, ...tokens])).toEqual([]);
   });
 });
+
+describe('register-devices: proxies', () => {
+  it('goes through HTTPS_PROXY (CONNECT) to an HTTPS API, and around it for hosts in NO_PROXY', async () => {
+    const { createServer } = await import('node:http');
+    const { connect } = await import('node:net');
+    const tls = await startSimulator({ tls: true });
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const dir = await mkdtemp(path.join(tmpdir(), 'ca-'));
+    await writeFile(path.join(dir, 'ca.pem'), tls.caCertPem);
+    try {
+      const k = tls.addKey();
+      const inputs = { 'key-id': k.keyId, 'issuer-id': k.issuerId ?? '', 'private-key': k.privateKeyPem, 'api-base-url': tls.url, devices: `${NEW_A},Via Proxy` };
+      const env = { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'), HTTPS_PROXY: proxyUrl };
+      const proxied = await runStep('register-devices', inputs, { env });
+      expect(proxied.exitCode, proxied.stdout).toBe(0);
+      expect(tunnels.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(tunnels)).toEqual(new Set([new URL(tls.url).host]));
+      const before = tunnels.length;
+      const direct = await runStep('register-devices', inputs, { env: { ...env, NO_PROXY: '127.0.0.1' } });
+      expect(direct.exitCode, direct.stdout).toBe(0);
+      expect(tunnels).toHaveLength(before);
+      expect(tls.requests.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      proxy.close();
+      await tls.close();
+    }
+  });
+});
