@@ -47,9 +47,10 @@ export interface DownloadCertificateInputs {
   identityPassphrase: string | undefined;
 }
 
-function maskPem(src: InputSource, pem: string): void {
-  src.mask(pem);
-  for (const line of pem.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) src.mask(line);
+/** Masks a PEM whole and line by line (a multi-line secret is not reliably masked line by line otherwise). */
+function maskPem(mask: (s: string) => void, pem: string): void {
+  mask(pem);
+  for (const line of pem.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) mask(line);
 }
 
 export function parseDownloadCertificateInputs(src: InputSource): DownloadCertificateInputs {
@@ -70,7 +71,7 @@ export function parseDownloadCertificateInputs(src: InputSource): DownloadCertif
   let signingKey: SigningKey | undefined;
   if (rawKey) {
     signingKey = parseSigningKey(rawKey);
-    maskPem(src, signingKey.pem);
+    maskPem(src.mask, signingKey.pem);
   }
   let p12: DownloadCertificateInputs['p12'];
   if (rawP12) {
@@ -109,7 +110,7 @@ function keysFromP12(p12: NonNullable<DownloadCertificateInputs['p12']>, mask: (
   }
   return contents.privateKeysPem.map((pem) => {
     const key = signingKeyFromPem(pem);
-    mask(key.pem);
+    maskPem(mask, key.pem);
     return key;
   });
 }
@@ -138,6 +139,7 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
   ];
 
   let store: IdentityStore | undefined;
+  if (i.identityPassphrase && keys.length > 0) log.info('identity-passphrase is not used: the identity store serves runs that give no signing-key or p12.');
   if (i.identityPassphrase && keys.length === 0) {
     const port = await actionsCachePort();
     if (port) store = new IdentityStore(port, path.join(runnerTemp, 'apple-signing-identity-store'));
@@ -160,7 +162,7 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
     ),
   );
   const { candidate: c, key } = resolved;
-  mask(key.pem);
+  maskPem(mask, key.pem);
   const created = resolved.source === 'created';
   const certificateType = (c.cert.attributes?.certificateType ?? i.certificateType ?? '') as CertificateType;
 
