@@ -271,3 +271,29 @@ describe('download-certificate when the keychain import fails half-way', () => {
     expect(findLeaks(output(main, post), [kcPassword, (dist[0] as Seeded).privateKeyPem])).toEqual([]);
   });
 });
+
+describe('download-certificate into an existing keychain', () => {
+  it('unlocks and uses it without creating it, and the post step only takes it off the search list', async () => {
+    const login = '/Users/runner/Library/Keychains/login.keychain-db';
+    const sec = await fakeSecurity([login]);
+    const kc = path.join(await mkdtemp(path.join(tmpdir(), 'asa-kc-')), 'build.keychain-db');
+    execFileSync(path.join(FAKE_SECURITY_BIN, 'security'), ['create-keychain', '-p', 'Kc-Pw-7f3d9a2b', kc], { env: { ...process.env, ...sec.env } });
+    const missingPassword = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, keychain: kc }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    expect(missingPassword.exitCode).toBe(1);
+    expect(missingPassword.errors).toEqual([`Keychain ${kc} already exists, so keychain-password is needed to unlock it; pass its password, or leave keychain empty for a new temporary keychain.`]);
+
+    const start = sec.calls().length;
+    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, keychain: kc, 'keychain-password': 'Kc-Pw-7f3d9a2b' }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    expect(main.exitCode, main.stdout).toBe(0);
+    expect(main.outputs['keychain-path']).toBe(kc);
+    expect(sec.calls().slice(start).map((c) => c[0])).toEqual(['unlock-keychain', 'import', 'set-key-partition-list', 'list-keychains', 'list-keychains']);
+    expect(main.state['created-keychain']).toBeUndefined();
+    expect(sec.searchList()).toEqual([kc, login]);
+    const post = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    expect(post.exitCode).toBe(0);
+    expect(sec.calls().slice(-2).map((c) => c.slice(0, 4))).toEqual([['list-keychains', '-d', 'user'], ['list-keychains', '-d', 'user', '-s']]);
+    expect(sec.searchList()).toEqual([login]);
+    expect(existsSync(kc)).toBe(true);
+    expect(findLeaks(output(main, post, missingPassword), ['Kc-Pw-7f3d9a2b'])).toEqual([]);
+  });
+});
