@@ -32,6 +32,9 @@ export type {
   SimulatorOptions,
 } from './types.js';
 
+// The Apple Business API simulator runs as its own server (Apple serves it from other hosts).
+export { startBusinessSimulator, type BusinessSimulator, type BusinessSimulatorOptions } from './business/index.js';
+
 function checkCount(name: string, v: number | undefined, min: number): void {
   if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new Error(`SimulatorOptions.${name} must be an integer >= ${min}`);
 }

@@ -1,5 +1,8 @@
 /** The actions the command line offers, by name. Each is the same definition the GitHub action runs. */
+import { assignDevices } from '../actions/assign-devices.js';
+import { ensureProfile } from '../actions/ensure-profile.js';
 import { registerDevices } from '../actions/register-devices.js';
+import { rotateProfile } from '../actions/rotate-profile.js';
 import type { ActionDefinition, ActionResult, RunContext } from '../actions/support/action-runner.js';
 import type { InputSource } from '../actions/support/inputs.js';
 
@@ -13,6 +16,9 @@ function command<I>(def: ActionDefinition<I>): Command {
 
 export const COMMANDS: Record<string, Command> = {
   'register-devices': command(registerDevices),
+  'ensure-profile': command(ensureProfile),
+  'rotate-profile': command(rotateProfile),
+  'assign-devices': command(assignDevices),
 };
 
 /** Inputs that may be given as files; the file's contents become the input (base64 for binary ones). */
