@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import type { CertificateType } from '../apple/types.js';
-import { ConfigError, InputError } from '../core/errors.js';
+import { ConfigError, describeError, InputError } from '../core/errors.js';
 import { daysLeft } from '../signing/certificate-match.js';
 import { actionsCachePort, IdentityStore } from '../signing/identity-store.js';
 import { makeIdentityDir, writeIdentityFiles } from '../signing/identity-files.js';
@@ -192,7 +192,15 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
   if (p12Base64) mask(p12Base64);
   log.info(`Wrote ${files.certificatePath} and ${files.p12Path}.`);
 
-  const keychainPath = await importIntoKeychain(i, ctx, { p12Path: files.p12Path, p12Password, runnerTemp, certificateType });
+  let keychainPath = '';
+  let failure: string | undefined;
+  try {
+    keychainPath = await importIntoKeychain(i, ctx, { p12Path: files.p12Path, p12Password, runnerTemp, certificateType });
+  } catch (err) {
+    if (!created) throw err;
+    // The new key exists nowhere else: hand it out before failing, or the certificate is lost to Apple's cap.
+    failure = `${describeError(err).replace(/\.$/, '')}; certificate ${c.cert.id} was created by this run and its identity is in the p12-base64 and p12-password outputs, so store them as secrets before running again (or revoke it).`;
+  }
 
   const days = daysLeft(c.info, now);
   const expiration = c.info.notAfter.toISOString();
@@ -225,6 +233,7 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
       ],
       notes: created ? ['A new certificate was created: store p12-base64 and p12-password as secrets (or set identity-passphrase) so later runs reuse it.'] : [],
     },
+    ...(failure ? { failure } : {}),
   };
 }
 

@@ -272,6 +272,20 @@ describe('download-certificate when the keychain import fails half-way', () => {
   });
 });
 
+describe('download-certificate when the keychain fails after a certificate was created', () => {
+  it('still outputs the new identity (masked) and fails with one sentence saying to store it', async () => {
+    const sec = await fakeSecurity(['/Users/runner/Library/Keychains/login.keychain-db']);
+    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true' }, { pathPrefix: [FAKE_SECURITY_BIN], env: { ...sec.env, FAKE_SECURITY_FAIL: 'import' } });
+    expect(main.exitCode).toBe(1);
+    expect(main.outputs['created']).toBe('true');
+    const id = main.outputs['certificate-id'] ?? '';
+    expect(sim.state().certificates.some((c) => c.id === id)).toBe(true);
+    expect(main.errors).toEqual([expect.stringMatching(new RegExp(`^Importing the identity failed: .*; certificate ${id} was created by this run and its identity is in the p12-base64 and p12-password outputs, so store them as secrets before running again \\(or revoke it\\)\\.$`))]);
+    expect(main.stdout).toContain(`::add-mask::${main.outputs['p12-base64'] ?? 'missing'}`);
+    expect(findLeaks(output(main), [main.outputs['p12-base64'] ?? '', main.outputs['p12-password'] ?? ''])).toEqual([]);
+  });
+});
+
 describe('download-certificate into an existing keychain', () => {
   it('unlocks and uses it without creating it, and the post step only takes it off the search list', async () => {
     const login = '/Users/runner/Library/Keychains/login.keychain-db';
