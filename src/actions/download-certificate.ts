@@ -168,14 +168,14 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
 
   if (created && i.identityPassphrase) {
     if (store) {
-      const saved = await store.save({ ...scope, certificateType }, {
-        certificateId: c.cert.id,
-        certificateType,
-        privateKeyPem: key.pem,
-        certificateContent: c.info.der.toString('base64'),
-        savedAt: now.toISOString(),
-      }, i.identityPassphrase);
-      log.info(saved ? `Saved the new identity, encrypted with identity-passphrase, in the Actions cache (${saved}).` : 'The Actions cache did not take the new identity; store p12-base64 and p12-password as secrets instead.');
+      const identity = { certificateId: c.cert.id, certificateType, privateKeyPem: key.pem, certificateContent: c.info.der.toString('base64'), savedAt: now.toISOString() };
+      // Never let the store cost the new identity: a failure here is a warning, the outputs still come.
+      const saved = await store.save({ ...scope, certificateType }, identity, i.identityPassphrase).catch((err: unknown) => {
+        log.warning(`The new identity could not be saved in the Actions cache (${describeError(err)}); store p12-base64 and p12-password as secrets instead.`, 'Identity not saved');
+        return null;
+      });
+      if (saved) log.info(`Saved the new identity, encrypted with identity-passphrase, in the Actions cache (${saved}).`);
+      else if (saved === undefined) log.info('The Actions cache did not take the new identity; store p12-base64 and p12-password as secrets instead.');
     } else if (keys.length === 0) {
       log.info('The new identity was not saved (no Actions cache here); store p12-base64 and p12-password as secrets to reuse it.');
     }

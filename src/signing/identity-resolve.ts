@@ -73,6 +73,11 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
         `identity-passphrase does not open the ${type} identity saved in the Actions cache (${loaded.key}); pass the passphrase it was saved with, or delete that cache entry (Actions > Caches) to let create-if-missing make and save a new certificate.`,
       );
     }
+    if (loaded.kind === 'unreadable') {
+      throw new ConfigError(
+        `The ${type} identity saved in the Actions cache (${loaded.key}) cannot be read (${loaded.reason}); delete that cache entry (Actions > Caches) to let create-if-missing make and save a new certificate.`,
+      );
+    }
     if (loaded.kind === 'restored') {
       const hit = found(signingKeyFromPem(loaded.identity.privateKeyPem), 'identity-store');
       if (hit) {

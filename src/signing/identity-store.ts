@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { seal, unseal, WrongPassphraseError } from './identity-crypto.js';
+import { SealedFormatError, seal, unseal, WrongPassphraseError } from './identity-crypto.js';
 
 /** The narrow part of @actions/cache the store needs. */
 export interface CachePort {
@@ -62,7 +62,9 @@ export type LoadResult =
   | { kind: 'restored'; identity: StoredIdentity; key: string }
   | { kind: 'miss' }
   /** The entry is there but the passphrase does not open it. */
-  | { kind: 'wrong-passphrase'; key: string };
+  | { kind: 'wrong-passphrase'; key: string }
+  /** The entry is there but is not a sealed identity this version reads. */
+  | { kind: 'unreadable'; key: string; reason: string };
 
 export class IdentityStore {
   constructor(
@@ -91,6 +93,8 @@ export class IdentityStore {
       return { kind: 'restored', identity, key };
     } catch (err) {
       if (err instanceof WrongPassphraseError && key) return { kind: 'wrong-passphrase', key };
+      if (err instanceof SealedFormatError && key) return { kind: 'unreadable', key, reason: err.message };
+      if (err instanceof SyntaxError && key) return { kind: 'unreadable', key, reason: 'the saved identity is not valid JSON' };
       throw err;
     } finally {
       await rm(this.dir, { recursive: true, force: true });

@@ -3,11 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seal, unseal, WrongPassphraseError, SealedFormatError } from '../../src/signing/identity-crypto.js';
+import { IdentityStore, storeKeyPrefix, type CachePort } from '../../src/signing/identity-store.js';
 import { KeychainError, redact, SecurityTool, type CommandResult } from '../../src/signing/keychain.js';
 import { installIdentity, removeIdentity } from '../../src/signing/keychain-install.js';
 import { Pkcs12Error, readPkcs12, writePkcs12 } from '../../src/signing/pkcs12.js';
@@ -94,6 +95,26 @@ describe('identity seal (scrypt + AES-256-GCM)', () => {
     expect(sealed.kdf.N * sealed.kdf.r * 128).toBeGreaterThanOrEqual(32 * 1024 * 1024);
     const hostile = Buffer.from(JSON.stringify({ ...sealed, kdf: { ...sealed.kdf, N: 2 ** 30 } }));
     await expect(unseal(hostile, 'p')).rejects.toBeInstanceOf(SealedFormatError);
+  });
+});
+
+describe('identity store entries it cannot use', () => {
+  it('reports an entry that is not a sealed identity as unreadable, naming the key, rather than as a miss', async () => {
+    const storeDir = await mkdtemp(path.join(tmpdir(), 'asa-store-'));
+    const scope = { api: 'app-store-connect', account: 'issuer', certificateType: 'DISTRIBUTION' };
+    const key = `${storeKeyPrefix(scope)}ABC123`;
+    const port: CachePort = {
+      restore: async (paths) => {
+        await mkdir(path.dirname(paths[0] ?? ''), { recursive: true });
+        await writeFile(paths[0] ?? '', '{"format":"something-else"}');
+        return key;
+      },
+      save: async () => true,
+    };
+    const result = await new IdentityStore(port, path.join(storeDir, 'store')).load(scope, 'pw');
+    expect(result).toEqual({ kind: 'unreadable', key, reason: 'the saved identity is not in a format this version reads' });
+    const miss: CachePort = { restore: async () => undefined, save: async () => true };
+    expect(await new IdentityStore(miss, path.join(storeDir, 'store')).load(scope, 'pw')).toEqual({ kind: 'miss' });
   });
 });
 
