@@ -37,6 +37,8 @@ export interface StepOptions {
   state?: Record<string, string>;
   /** Extra directories put first on PATH (e.g. a `security` stand-in). */
   pathPrefix?: string[];
+  /** Working directory of the step (the runner uses GITHUB_WORKSPACE); default the repository root. */
+  cwd?: string;
 }
 
 interface ActionYaml {
@@ -99,7 +101,7 @@ export async function runStep(action: string, inputs: Record<string, string>, op
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   Object.assign(env, opts.env);
   const script = path.join(ROOT, 'dist', opts.bundle ?? action, 'index.js');
-  const child = spawn(process.execPath, [script], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], { env, cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
