@@ -142,7 +142,7 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
   if (i.identityPassphrase && keys.length > 0) log.info('identity-passphrase is not used: the identity store serves runs that give no signing-key or p12.');
   if (i.identityPassphrase && keys.length === 0) {
     const port = await actionsCachePort();
-    if (port) store = new IdentityStore(port, path.join(runnerTemp, 'apple-signing-identity-store'));
+    if (port) store = new IdentityStore(port, process.env['GITHUB_WORKSPACE'] || process.cwd());
     else log.info('The Actions cache service is not available here (outside GitHub Actions), so the identity store is not used.');
   }
   const scope = { api: i.apple.api, account: i.apple.issuerId ?? i.apple.keyId };

@@ -50,7 +50,12 @@ export interface StoreScope {
   certificateType: string;
 }
 
-const FILE = 'identity.sealed.json';
+/**
+ * Where the sealed identity lives while the cache moves it, relative to the workspace. The cache version
+ * hashes the path string as given, so a relative path is what lets a Linux job and a macOS job (whose
+ * RUNNER_TEMP and HOME differ) share the entry; a miss would mean another certificate.
+ */
+export const STORE_PATH = '.apple-signing-identity-store/identity.sealed.json';
 
 /** The cache key prefix for a scope: no secret in it, only a hash of the account. */
 export function storeKeyPrefix(scope: StoreScope): string {
@@ -69,18 +74,22 @@ export type LoadResult =
 export class IdentityStore {
   constructor(
     private readonly cache: CachePort,
-    /** A directory whose absolute path is the same on every run (the cache version hashes it). */
-    private readonly dir: string,
+    /** The directory @actions/cache resolves paths against: GITHUB_WORKSPACE, else the working directory. */
+    private readonly workspace: string,
   ) {}
 
   get file(): string {
-    return path.join(this.dir, FILE);
+    return path.resolve(this.workspace, STORE_PATH);
+  }
+
+  private get dir(): string {
+    return path.dirname(this.file);
   }
 
   async load(scope: StoreScope, passphrase: string): Promise<LoadResult> {
     await rm(this.file, { force: true });
     const prefix = storeKeyPrefix(scope);
-    const key = await this.cache.restore([this.file], `${prefix}latest`, [prefix]);
+    const key = await this.cache.restore([STORE_PATH], `${prefix}latest`, [prefix]);
     let sealed: Buffer | undefined;
     try {
       sealed = key ? await readFile(this.file) : undefined;
@@ -107,7 +116,7 @@ export class IdentityStore {
     const key = `${storeKeyPrefix(scope)}${identity.certificateId}`;
     await writeFile(this.file, await seal(Buffer.from(JSON.stringify(identity)), passphrase), { mode: 0o600 });
     try {
-      return (await this.cache.save([this.file], key)) ? key : undefined;
+      return (await this.cache.save([STORE_PATH], key)) ? key : undefined;
     } finally {
       await rm(this.dir, { recursive: true, force: true });
     }

@@ -1,32 +1,42 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
 import { startCacheServer, type CacheServer } from '../support/cache-server.js';
 import { assertTrafficValid } from '../support/openapi.js';
-import { findLeaks, runStep } from '../support/runner.js';
+import { findLeaks, runStep, type StepOptions, type StepResult } from '../support/runner.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
 let cache: CacheServer;
-/** GitHub-hosted runners have the same RUNNER_TEMP path on every run; the cache version hashes it. */
-let runnerTemp: string;
 
 const PASSPHRASE = 'correct horse battery staple 42';
 const api = (): Record<string, string> => ({ 'key-id': key.keyId, 'issuer-id': key.issuerId ?? '', 'private-key': key.privateKeyPem, 'api-base-url': sim.url });
 const posts = (): number => sim.requests.filter((r) => r.method === 'POST' && r.path === '/v1/certificates').length;
 
-/** A fresh runner: nothing left in RUNNER_TEMP from the previous job. */
-async function freshRunner(): Promise<void> {
-  for (const f of await readdir(runnerTemp)) await rm(path.join(runnerTemp, f), { recursive: true, force: true });
+/**
+ * A job on a fresh runner: its own workspace (the step's working directory, as on GitHub), RUNNER_TEMP
+ * and HOME, so nothing but the cache service carries over; the paths differ from run to run, as they do
+ * between a Linux and a macOS runner.
+ */
+async function freshRunner(): Promise<{ workspace: string; opts: StepOptions }> {
+  const workspace = await mkdtemp(path.join(tmpdir(), 'asa-workspace-'));
+  return { workspace, opts: { cwd: workspace, env: { ...cache.env, GITHUB_WORKSPACE: workspace } } };
+}
+
+async function storeRun(inputs: Record<string, string>): Promise<StepResult & { workspace: string }> {
+  const { workspace, opts } = await freshRunner();
+  const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true', ...inputs }, opts);
+  // The sealed file is only in the workspace while the cache moves it.
+  expect(await readdir(workspace)).toEqual([]);
+  return { ...run, workspace };
 }
 
 beforeAll(async () => {
   sim = await startSimulator();
   key = sim.addKey({ api: 'app-store-connect', kind: 'team' });
   cache = await startCacheServer();
-  runnerTemp = await mkdtemp(path.join(tmpdir(), 'asa-runner-temp-'));
 });
 afterAll(async () => {
   await sim.close();
@@ -41,7 +51,7 @@ describe('identity store (bundled action, @actions/cache against a local Actions
   let createdId = '';
 
   it('saves a created identity, encrypted, through the Actions cache protocol', async () => {
-    const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true', 'identity-passphrase': PASSPHRASE }, { runnerTemp, env: cache.env });
+    const run = await storeRun({ 'identity-passphrase': PASSPHRASE });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs['created']).toBe('true');
     createdId = run.outputs['certificate-id'] ?? '';
@@ -63,10 +73,9 @@ describe('identity store (bundled action, @actions/cache against a local Actions
   });
 
   it('restores it on a fresh runner and reuses that certificate instead of creating another', async () => {
-    await freshRunner();
     cache.requests.length = 0;
     const before = sim.state().certificates.length;
-    const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true', 'identity-passphrase': PASSPHRASE }, { runnerTemp, env: cache.env });
+    const run = await storeRun({ 'identity-passphrase': PASSPHRASE });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs['created']).toBe('false');
     expect(run.outputs['certificate-id']).toBe(createdId);
@@ -75,8 +84,6 @@ describe('identity store (bundled action, @actions/cache against a local Actions
     expect(sim.state().certificates.length).toBe(before);
     expect(run.stdout).toMatch(/from the identity store/);
     expect(run.summary).toMatch(/restored from the identity store/);
-    // The restored (decrypted) key never touches the disk outside the p12; the sealed file is removed after use.
-    expect((await readdir(runnerTemp)).filter((f) => f.startsWith('apple-signing-identity-store'))).toEqual([]);
     expect(cache.entries).toHaveLength(1);
     // Restored over the protocol: a look-up that matched by prefix, then the signed download URL; nothing saved.
     expect(cache.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 200', 'GET 200']);
@@ -84,8 +91,7 @@ describe('identity store (bundled action, @actions/cache against a local Actions
   });
 
   it('refuses a wrong passphrase in one sentence and never creates a certificate', async () => {
-    await freshRunner();
-    const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true', 'identity-passphrase': 'Wr0ng-Tq8v-Kx2m-Pz5d' }, { runnerTemp, env: cache.env });
+    const run = await storeRun({ 'identity-passphrase': 'Wr0ng-Tq8v-Kx2m-Pz5d' });
     expect(run.exitCode).toBe(1);
     expect(posts()).toBe(0);
     expect(run.errors).toEqual([
@@ -96,17 +102,15 @@ describe('identity store (bundled action, @actions/cache against a local Actions
 
   it('creates and saves a successor when the stored certificate was revoked, and the next run restores the successor', async () => {
     sim.revokeCertificate(createdId);
-    await freshRunner();
-    const first = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true', 'identity-passphrase': PASSPHRASE }, { runnerTemp, env: cache.env });
+    const first = await storeRun({ 'identity-passphrase': PASSPHRASE });
     expect(first.exitCode, first.stdout).toBe(0);
     expect(first.outputs['created']).toBe('true');
     expect(first.stdout).toMatch(/no longer a valid certificate on the account/);
     const successor = first.outputs['certificate-id'] ?? '';
     expect(successor).not.toBe(createdId);
     expect(cache.entries.filter((e) => e.finalized)).toHaveLength(2);
-    await freshRunner();
     sim.clearRequests();
-    const second = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true', 'identity-passphrase': PASSPHRASE }, { runnerTemp, env: cache.env });
+    const second = await storeRun({ 'identity-passphrase': PASSPHRASE });
     expect(second.exitCode, second.stdout).toBe(0);
     expect(second.outputs['created']).toBe('false');
     expect(second.outputs['certificate-id']).toBe(successor);

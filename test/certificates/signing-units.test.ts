@@ -105,16 +105,17 @@ describe('identity store entries it cannot use', () => {
     const key = `${storeKeyPrefix(scope)}ABC123`;
     const port: CachePort = {
       restore: async (paths) => {
-        await mkdir(path.dirname(paths[0] ?? ''), { recursive: true });
-        await writeFile(paths[0] ?? '', '{"format":"something-else"}');
+        const file = path.join(storeDir, paths[0] ?? '');
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, '{"format":"something-else"}');
         return key;
       },
       save: async () => true,
     };
-    const result = await new IdentityStore(port, path.join(storeDir, 'store')).load(scope, 'pw');
+    const result = await new IdentityStore(port, storeDir).load(scope, 'pw');
     expect(result).toEqual({ kind: 'unreadable', key, reason: 'the saved identity is not in a format this version reads' });
     const miss: CachePort = { restore: async () => undefined, save: async () => true };
-    expect(await new IdentityStore(miss, path.join(storeDir, 'store')).load(scope, 'pw')).toEqual({ kind: 'miss' });
+    expect(await new IdentityStore(miss, storeDir).load(scope, 'pw')).toEqual({ kind: 'miss' });
   });
 });
 
