@@ -1,6 +1,8 @@
 /** The actions the command line offers, by name. Each is the same definition the GitHub action runs. */
 import { assignDevices } from '../actions/assign-devices.js';
+import { downloadCertificate } from '../actions/download-certificate.js';
 import { ensureProfile } from '../actions/ensure-profile.js';
+import { provision } from '../actions/provision.js';
 import { registerDevices } from '../actions/register-devices.js';
 import { rotateProfile } from '../actions/rotate-profile.js';
 import type { ActionDefinition, ActionResult, RunContext } from '../actions/support/action-runner.js';
@@ -18,7 +20,9 @@ export const COMMANDS: Record<string, Command> = {
   'register-devices': command(registerDevices),
   'ensure-profile': command(ensureProfile),
   'rotate-profile': command(rotateProfile),
+  'download-certificate': command(downloadCertificate),
   'assign-devices': command(assignDevices),
+  provision: command(provision),
 };
 
 /** Inputs that may be given as files; the file's contents become the input (base64 for binary ones). */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionResult, RunContext } from '../actions/support/action-runner.js';
+import { summaryTables } from '../actions/support/summary.js';
 import type { InputSource } from '../actions/support/inputs.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -29,6 +30,8 @@ function overallHelp(io: CliIo): string {
     'environment as APPLE_SIGNING_<INPUT> (APPLE_SIGNING_PRIVATE_KEY for private-key), and the keys from',
     'files: --private-key-file AuthKey.p8, --signing-key-file key.pem, --p12-file identity.p12.',
     '--json prints the outputs as one JSON object on stdout. `apple-signing-actions <command> --help` lists a command\'s inputs.',
+    'There is no post step outside Actions: download-certificate and provision leave their keychain and',
+    'files for you to remove (security delete-keychain <keychain-path>; rm -r the folder of p12-path).',
   );
   return lines.join('\n');
 }
@@ -62,12 +65,12 @@ function cliLogger(io: CliIo, debug: boolean): Logger {
 }
 
 function printSummary(io: CliIo, result: ActionResult): void {
-  const s = result.summary;
-  if (!s) return;
-  io.stderr(`\n${s.heading}`);
-  const widths = (s.rows[0] ?? []).map((_, c) => Math.min(40, Math.max(...s.rows.map((r) => (r[c] ?? '').length))));
-  for (const row of s.rows) io.stderr(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
-  for (const note of s.notes ?? []) io.stderr(note);
+  for (const s of summaryTables(result)) {
+    io.stderr(`\n${s.heading}`);
+    const widths = (s.rows[0] ?? []).map((_, c) => Math.min(40, Math.max(...s.rows.map((r) => (r[c] ?? '').length))));
+    for (const row of s.rows) io.stderr(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+    for (const note of s.notes ?? []) io.stderr(note);
+  }
 }
 
 /** Runs the command line; returns the exit code. */

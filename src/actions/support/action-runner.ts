@@ -6,13 +6,14 @@ import * as core from '@actions/core';
 import { describeError } from '../../core/errors.js';
 import type { Logger, Mask } from '../../core/log.js';
 import type { InputSource } from './inputs.js';
-import { escapeHtml, type SummaryTable } from './summary.js';
+import { escapeHtml, summaryTables, type SummaryTable } from './summary.js';
 
 export type OutputValue = string | number | boolean;
 
 export interface ActionResult {
   outputs: Record<string, OutputValue>;
-  summary?: SummaryTable;
+  /** One table, or several when an action composes others (provision). */
+  summary?: SummaryTable | readonly SummaryTable[];
   /** Set when the step must fail after its outputs are written (e.g. some devices failed). */
   failure?: string;
 }
@@ -57,17 +58,19 @@ export const actionsLogger: Logger = {
   group: (name, fn) => core.group(name, fn),
 };
 
-async function writeSummary(table: SummaryTable): Promise<void> {
-  if (!process.env['GITHUB_STEP_SUMMARY']) return;
-  const [head, ...body] = table.rows;
-  core.summary.addHeading(escapeHtml(table.heading), 3);
-  if (head) {
-    core.summary.addTable([
-      head.map((h) => ({ data: escapeHtml(h), header: true })),
-      ...body.map((row) => row.map((c) => escapeHtml(c))),
-    ]);
+async function writeSummary(tables: readonly SummaryTable[]): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY'] || tables.length === 0) return;
+  for (const table of tables) {
+    const [head, ...body] = table.rows;
+    core.summary.addHeading(escapeHtml(table.heading), 3);
+    if (head) {
+      core.summary.addTable([
+        head.map((h) => ({ data: escapeHtml(h), header: true })),
+        ...body.map((row) => row.map((c) => escapeHtml(c))),
+      ]);
+    }
+    for (const note of table.notes ?? []) core.summary.addRaw(`<p>${escapeHtml(note)}</p>`, true);
   }
-  for (const note of table.notes ?? []) core.summary.addRaw(`<p>${escapeHtml(note)}</p>`, true);
   try {
     await core.summary.write();
   } catch (err) {
@@ -81,7 +84,7 @@ export async function runAction<I>(def: ActionDefinition<I>, src: InputSource = 
     const inputs = def.parse(src);
     const result = await def.execute(inputs, { log: actionsLogger, mask: src.mask, state: actionsState });
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, String(value));
-    if (result.summary) await writeSummary(result.summary);
+    await writeSummary(summaryTables(result));
     if (result.failure) core.setFailed(result.failure);
   } catch (err) {
     if (err instanceof Error && err.stack) core.debug(err.stack);

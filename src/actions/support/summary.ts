@@ -11,3 +11,9 @@ export interface SummaryTable {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
+
+/** The summary tables of a result, as a list (an action that composes others has several). */
+export function summaryTables(result: { summary?: SummaryTable | readonly SummaryTable[] }): readonly SummaryTable[] {
+  if (!result.summary) return [];
+  return 'heading' in result.summary ? [result.summary] : result.summary;
+}

@@ -1,0 +1,71 @@
+/**
+ * provision (the root action): optionally register devices, then the signing identity, then the
+ * profile built on exactly that certificate, in one step. It composes the single actions' own
+ * parsing and logic; nothing here is a second implementation of them.
+ */
+import { profileTypeInfo } from '../signing/profile-types.js';
+import { certificateTypesFor } from '../signing/profile-certificates.js';
+import { executeDownloadCertificate, parseDownloadCertificateInputs, type DownloadCertificateInputs } from './download-certificate.js';
+import { parseProfileInputs, runProfileAction, type ProfileInputs } from './ensure-profile.js';
+import { executeRegisterDevices, parseRegisterDevicesInputs, type RegisterDevicesInputs } from './register-devices.js';
+import type { ActionDefinition, ActionResult, OutputValue, RunContext } from './support/action-runner.js';
+import { optionalString, type InputSource } from './support/inputs.js';
+import { summaryTables } from './support/summary.js';
+
+export interface ProvisionInputs {
+  devices: RegisterDevicesInputs | undefined;
+  certificate: DownloadCertificateInputs;
+  profile: ProfileInputs;
+}
+
+/** A view of the inputs where some empty ones take a value derived from the others. */
+function withFallbacks(src: InputSource, fallbacks: Record<string, string>): InputSource {
+  return { get: (name) => (src.get(name).trim() === '' ? (fallbacks[name] ?? src.get(name)) : src.get(name)), mask: src.mask };
+}
+
+export function parseProvisionInputs(src: InputSource): ProvisionInputs {
+  const profile = parseProfileInputs(src);
+  // The certificate type that fits the profile type, the current one first (facts.md §1.6).
+  const fitting = certificateTypesFor(profileTypeInfo(profile.profileType), profile.apple.api)[0] ?? '';
+  const certificate = parseDownloadCertificateInputs(withFallbacks(src, { 'certificate-type': fitting }));
+  const wantsDevices = optionalString(src, 'devices') !== undefined || optionalString(src, 'devices-file') !== undefined;
+  return { devices: wantsDevices ? parseRegisterDevicesInputs(src) : undefined, certificate, profile };
+}
+
+/** Outputs both single actions have; in provision the profile's keep the plain name. */
+const CERTIFICATE_RENAMES: Record<string, string> = { created: 'certificate-created', 'expiration-date': 'certificate-expiration-date' };
+
+export async function executeProvision(i: ProvisionInputs, ctx: RunContext): Promise<ActionResult> {
+  const failures: string[] = [];
+  const outputs: Record<string, OutputValue> = {};
+  const summaries = [];
+
+  if (i.devices) {
+    const devices = await executeRegisterDevices(i.devices, ctx);
+    Object.assign(outputs, devices.outputs);
+    summaries.push(...summaryTables(devices));
+    // A bad device line must not hold up the release: it fails the step at the end, after signing.
+    if (devices.failure) failures.push(devices.failure);
+  }
+
+  const certificate = await executeDownloadCertificate(i.certificate, ctx);
+  for (const [name, value] of Object.entries(certificate.outputs)) outputs[CERTIFICATE_RENAMES[name] ?? name] = value;
+  summaries.push(...summaryTables(certificate));
+  if (certificate.failure) {
+    return { outputs, summary: summaries, failure: [...failures, certificate.failure].join(' Also: ') };
+  }
+
+  const certificateId = String(certificate.outputs['certificate-id']);
+  ctx.log.info(`Building the profile on certificate ${certificateId}, the identity just installed.`);
+  const profile = await runProfileAction({ ...i.profile, certificateIds: [certificateId] }, ctx, false);
+  Object.assign(outputs, profile.outputs);
+  summaries.push(...summaryTables(profile));
+  if (profile.failure) failures.push(profile.failure);
+
+  return { outputs, summary: summaries, ...(failures.length > 0 ? { failure: failures.join(' Also: ') } : {}) };
+}
+
+export const provision: ActionDefinition<ProvisionInputs> = {
+  parse: parseProvisionInputs,
+  execute: executeProvision,
+};
