@@ -28,7 +28,10 @@ async function runAction(action, inputs) {
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   sim.clearRequests();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--require', path.join(root, 'bench/maxrss.cjs'), path.join(root, 'dist', action, 'index.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--require', path.join(root, 'bench/maxrss.cjs'), path.join(root, 'dist', action, 'index.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   const code = await new Promise((resolve) => child.on('close', resolve));
@@ -44,17 +47,30 @@ async function runAction(action, inputs) {
 
 function report(label, runs, expected) {
   const { byMethod, total, decision } = runs[0];
-  const methods = Object.entries(byMethod).map(([m, n]) => `${n} ${m}`).join(', ');
+  const methods = Object.entries(byMethod)
+    .map(([m, n]) => `${n} ${m}`)
+    .join(', ');
   console.log(`${label}`);
   console.log(`  decision: ${decision}; requests: ${methods} (total ${total}; expected ${expected})`);
-  console.log(`  wall time: median ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms (min ${Math.min(...runs.map((r) => r.wallMs)).toFixed(0)}, max ${Math.max(...runs.map((r) => r.wallMs)).toFixed(0)}) over ${runs.length} runs`);
+  console.log(
+    `  wall time: median ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms (min ${Math.min(...runs.map((r) => r.wallMs)).toFixed(0)}, max ${Math.max(...runs.map((r) => r.wallMs)).toFixed(0)}) over ${runs.length} runs`,
+  );
   console.log(`  peak RSS: median ${median(runs.map((r) => r.rssMb)).toFixed(1)} MB (max ${Math.max(...runs.map((r) => r.rssMb)).toFixed(1)})`);
 }
 
 let failed = false;
 try {
   const key = sim.addKey();
-  const api = { 'key-id': key.keyId, 'issuer-id': key.issuerId, 'private-key': key.privateKeyPem, 'api-base-url': sim.url, api: 'app-store-connect', install: 'true', 'min-days-valid': '30', 'dry-run': 'false' };
+  const api = {
+    'key-id': key.keyId,
+    'issuer-id': key.issuerId,
+    'private-key': key.privateKeyPem,
+    'api-base-url': sim.url,
+    api: 'app-store-connect',
+    install: 'true',
+    'min-days-valid': '30',
+    'dry-run': 'false',
+  };
   for (let i = 0; i < 60; i++) sim.seed.device({ udid: `00008110-${hex(i, 16)}`, name: `Device ${i}` });
   for (let i = 0; i < 5; i++) sim.seed.device({ udid: `00008120-${hex(i, 16)}`, name: `New ${i}`, status: 'PROCESSING' });
   sim.seed.certificate({ certificateType: 'IOS_DEVELOPMENT' });
@@ -79,8 +95,16 @@ try {
       warm.push(await runAction('ensure-profile', inputs));
     }
     const bound = kind === 'device-bound';
-    report(`ensure-profile ${type} (${kind}), cold: no profile yet`, cold, bound ? '4 GET (profiles, devices, bundle IDs, certificates), 1 POST' : '3 GET (profiles, bundle IDs, certificates), 1 POST');
-    report(`ensure-profile ${type} (${kind}), warm: valid profile kept`, warm, bound ? '2 GET (profiles with includes, devices)' : '1 GET (profiles with includes)');
+    report(
+      `ensure-profile ${type} (${kind}), cold: no profile yet`,
+      cold,
+      bound ? '4 GET (profiles, devices, bundle IDs, certificates), 1 POST' : '3 GET (profiles, bundle IDs, certificates), 1 POST',
+    );
+    report(
+      `ensure-profile ${type} (${kind}), warm: valid profile kept`,
+      warm,
+      bound ? '2 GET (profiles with includes, devices)' : '1 GET (profiles with includes)',
+    );
     const ok =
       cold.every((r) => r.decision === 'create' && r.total === (bound ? 5 : 4) && r.byMethod.POST === 1) &&
       warm.every((r) => r.decision === 'keep' && r.total === (bound ? 2 : 1) && r.byMethod.GET === r.total);

@@ -26,10 +26,19 @@ try {
   const output = path.join(work, 'output');
   await writeFile(output, '');
   const env = {
-    PATH: process.env.PATH, HOME: work, RUNNER_TEMP: work, GITHUB_OUTPUT: output,
-    'INPUT_KEY-ID': key.keyId, 'INPUT_ISSUER-ID': key.issuerId, 'INPUT_PRIVATE-KEY': key.privateKeyPem,
-    'INPUT_API-BASE-URL': sim.url, INPUT_API: 'app-store-connect', INPUT_DEVICES: devices,
-    INPUT_PLATFORM: 'IOS', 'INPUT_ENABLE-DISABLED': 'true', 'INPUT_DRY-RUN': 'false',
+    PATH: process.env.PATH,
+    HOME: work,
+    RUNNER_TEMP: work,
+    GITHUB_OUTPUT: output,
+    'INPUT_KEY-ID': key.keyId,
+    'INPUT_ISSUER-ID': key.issuerId,
+    'INPUT_PRIVATE-KEY': key.privateKeyPem,
+    'INPUT_API-BASE-URL': sim.url,
+    INPUT_API: 'app-store-connect',
+    INPUT_DEVICES: devices,
+    INPUT_PLATFORM: 'IOS',
+    'INPUT_ENABLE-DISABLED': 'true',
+    'INPUT_DRY-RUN': 'false',
   };
   sim.clearRequests();
   const bundle = path.join(root, 'dist/register-devices/index.js');
@@ -46,7 +55,11 @@ try {
   const outputs = await readFile(output, 'utf8');
   const out = (name) => new RegExp(`^${name}<<(.+)\\n([^\\n]*)`, 'm').exec(outputs)?.[2];
   console.log('register-devices: 300 listed, 250 on the account (100 listed, 20 of them disabled)');
-  console.log(`  requests: ${Object.entries(byMethod).map(([m, n]) => `${n} ${m}`).join(', ')} (total ${sim.requests.length})`);
+  console.log(
+    `  requests: ${Object.entries(byMethod)
+      .map(([m, n]) => `${n} ${m}`)
+      .join(', ')} (total ${sim.requests.length})`,
+  );
   console.log(`  expected: 2 GET, 200 POST, 20 PATCH`);
   console.log(`  outputs:  registered=${out('registered')} enabled=${out('enabled')} unchanged=${out('unchanged')} failed=${out('failed')}`);
   console.log(`  wall time: ${wallMs.toFixed(0)} ms (process start to exit, bundled action on Node ${process.versions.node})`);

@@ -8,16 +8,16 @@ import ncc from '@vercel/ncc';
 
 const root = path.resolve(import.meta.dirname, '..');
 const entries = Object.fromEntries(
-  (await readdir(path.join(root, 'src/entrypoints')))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => [f.slice(0, -3), path.join(root, 'src/entrypoints', f)]),
+  (await readdir(path.join(root, 'src/entrypoints'))).filter((f) => f.endsWith('.ts')).map((f) => [f.slice(0, -3), path.join(root, 'src/entrypoints', f)]),
 );
 // The simulator: a library (startSimulator, for tests, the demo and bench) and its command line.
 entries['simulator'] = path.join(root, 'simulator/index.ts');
 entries['simulator-cli'] = path.join(root, 'simulator/cli.ts');
 
 const only = process.argv.slice(2);
-const names = Object.keys(entries).filter((n) => only.length === 0 || only.includes(n)).sort();
+const names = Object.keys(entries)
+  .filter((n) => only.length === 0 || only.includes(n))
+  .sort();
 if (only.length === 0) {
   // Remove bundles whose entry point is gone.
   for (const dir of await readdir(path.join(root, 'dist')).catch(() => [])) {

@@ -69,7 +69,9 @@ async function step(title, server, action, inputs, opts) {
   for (const r of made) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
   // Fetching an OAuth access token is a POST but changes nothing.
   const writes = made.filter((r) => r.method !== 'GET' && !r.path.startsWith('/auth/')).length;
-  const detail = Object.entries(byMethod).map(([m, n]) => `${m} ${n}`).join(', ');
+  const detail = Object.entries(byMethod)
+    .map(([m, n]) => `${m} ${n}`)
+    .join(', ');
   const line = `${plural(made.length, 'request')}${detail ? ` (${detail})` : ''}, ${plural(writes, 'write')}`;
   print(`  requests: ${line}`);
   counts.push([title, line]);
@@ -113,7 +115,7 @@ try {
 
   heading('2b', 'provision post step (dist/download-certificate-post): removes the temporary identity files and keychain');
   const p12Path = main.outputs['p12-path'] ?? '';
-  print(`  before: p12 file ${p12Path ? (await listDir(path.dirname(p12Path))).includes(path.basename(p12Path)) ? 'present' : 'absent' : 'not written'}`);
+  print(`  before: p12 file ${p12Path ? ((await listDir(path.dirname(p12Path))).includes(path.basename(p12Path)) ? 'present' : 'absent') : 'not written'}`);
   await step('provision (post)', sim, 'provision', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp });
   const left = p12Path && (await listDir(path.dirname(p12Path))).includes(path.basename(p12Path));
   print(`  after: p12 file ${p12Path ? (left ? 'still present' : 'removed') : 'not written'}`);
@@ -146,12 +148,18 @@ try {
     'poll-interval-seconds': '0',
   });
   expectOutputs(assigned, { status: 'COMPLETED', assigned: '3', failed: '0' });
-  const now = business.state().devices.filter((d) => serials.includes(d.serialNumber)).map((d) => `${d.serialNumber} -> ${d.assignedServerId === jamf.id ? 'Jamf Pro' : d.assignedServerId}`);
+  const now = business
+    .state()
+    .devices.filter((d) => serials.includes(d.serialNumber))
+    .map((d) => `${d.serialNumber} -> ${d.assignedServerId === jamf.id ? 'Jamf Pro' : d.assignedServerId}`);
   print(`  devices now: ${now.join(', ')}`);
   secrets.push(...business.issued().clientAssertions, ...business.issued().accessTokens, ...sim.tokensSeen());
 
   heading(7, 'installed profiles under the demo HOME');
-  const folders = [path.join('Library', 'MobileDevice', 'Provisioning Profiles'), path.join('Library', 'Developer', 'Xcode', 'UserData', 'Provisioning Profiles')];
+  const folders = [
+    path.join('Library', 'MobileDevice', 'Provisioning Profiles'),
+    path.join('Library', 'Developer', 'Xcode', 'UserData', 'Provisioning Profiles'),
+  ];
   for (const f of folders) {
     print(`  ~/${f}:`);
     for (const name of await listDir(path.join(demo.home, f))) print(`    ${name}`);

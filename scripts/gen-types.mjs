@@ -19,7 +19,10 @@ function subset(spec) {
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) {
         const name = v.slice('#/components/schemas/'.length);
-        if (!wanted.has(name)) { wanted.add(name); visit(schemas[name]); }
+        if (!wanted.has(name)) {
+          wanted.add(name);
+          visit(schemas[name]);
+        }
       } else visit(v);
     }
   };

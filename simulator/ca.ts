@@ -40,7 +40,7 @@ export function rsaPublicKeyFromPem(privateKeyPem: string): forge.pki.rsa.Public
 /** A positive serial number as upper-case hex (16 hex digits, like Apple's). */
 export function newSerialHex(): string {
   const bytes = randomBytes(8);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x10;
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x10;
   return bytes.toString('hex').toUpperCase();
 }
 
@@ -129,7 +129,10 @@ export function issueTlsCertificate(ca: SimCa, now: Date): { certPem: string; ke
 }
 
 export function derToPem(der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 

@@ -6,9 +6,7 @@ export function csrPublicKey(csrContent: string): forge.pki.PublicKey | undefine
   try {
     const csr = csrContent.includes('-----BEGIN')
       ? forge.pki.certificationRequestFromPem(csrContent.replace(/\\n/g, '\n'))
-      : forge.pki.certificationRequestFromAsn1(
-          forge.asn1.fromDer(Buffer.from(csrContent.replace(/\s+/g, ''), 'base64').toString('binary')),
-        );
+      : forge.pki.certificationRequestFromAsn1(forge.asn1.fromDer(Buffer.from(csrContent.replace(/\s+/g, ''), 'base64').toString('binary')));
     if (!csr.publicKey || !csr.verify()) return undefined;
     return csr.publicKey;
   } catch {

@@ -61,8 +61,7 @@ export const unexpectedError = (status = 500): ApiError =>
     'An unexpected error occurred on the server side. If this issue continues, contact us at https://developer.apple.com/contact/.',
   );
 
-export const forbidden = (detail: string): ApiError =>
-  new ApiError(403, 'FORBIDDEN_ERROR', 'This request is forbidden for security reasons', detail);
+export const forbidden = (detail: string): ApiError => new ApiError(403, 'FORBIDDEN_ERROR', 'This request is forbidden for security reasons', detail);
 
 export const notFound = (type: string, id: string): ApiError =>
   new ApiError(404, 'NOT_FOUND', 'The specified resource does not exist', `There is no resource of type '${type}' with id '${id}'`);
@@ -122,19 +121,14 @@ export const relationshipRequired = (relationship: string): ApiError =>
   );
 
 export const relationshipInvalid = (relationship: string, detail: string): ApiError =>
-  new ApiError(
-    409,
-    'ENTITY_ERROR.RELATIONSHIP.INVALID',
-    'The provided entity includes a relationship with an invalid value',
-    detail,
-    { pointer: `/data/relationships/${relationship}` },
-  );
+  new ApiError(409, 'ENTITY_ERROR.RELATIONSHIP.INVALID', 'The provided entity includes a relationship with an invalid value', detail, {
+    pointer: `/data/relationships/${relationship}`,
+  });
 
 export const entityInvalid = (detail: string, pointer = '/data'): ApiError =>
   new ApiError(409, 'ENTITY_ERROR', 'There is a problem with the request entity', detail, { pointer });
 
-export const entityUnprocessable = (detail: string): ApiError =>
-  new ApiError(422, 'ENTITY_UNPROCESSABLE', 'The request entity is not processable', detail);
+export const entityUnprocessable = (detail: string): ApiError => new ApiError(422, 'ENTITY_UNPROCESSABLE', 'The request entity is not processable', detail);
 
 /** Apple's error for a status injected by a fault: 429 RATE_LIMIT_EXCEEDED, 5xx UNEXPECTED_ERROR, and so on. */
 export function errorForStatus(status: number): ApiError {

@@ -79,9 +79,7 @@ export function bundleIdResource(b: BundleIdRecord, origin: string, linkage: Bun
       bundleIdCapabilities: caps
         ? { ...rel('bundleIdCapabilities'), data: caps.data.map((l) => ({ type: 'bundleIdCapabilities' as const, id: l.id })), meta: caps.meta }
         : rel('bundleIdCapabilities'),
-      profiles: linkage.profiles
-        ? { ...rel('profiles'), data: linkage.profiles.data.map(asProfileLink), meta: linkage.profiles.meta }
-        : rel('profiles'),
+      profiles: linkage.profiles ? { ...rel('profiles'), data: linkage.profiles.data.map(asProfileLink), meta: linkage.profiles.meta } : rel('profiles'),
       // Enterprise 1.0 bundle IDs have no app relationship.
       ...(b.api === 'enterprise' ? {} : { app: rel('app') }),
     },

@@ -1,13 +1,5 @@
 // Reading JSON:API request documents ({ data: { type, id?, attributes, relationships } }) strictly.
-import {
-  ApiError,
-  attributeInvalid,
-  attributeRequired,
-  entityInvalid,
-  entityUnprocessable,
-  relationshipInvalid,
-  relationshipRequired,
-} from './errors.js';
+import { ApiError, attributeInvalid, attributeRequired, entityInvalid, entityUnprocessable, relationshipInvalid, relationshipRequired } from './errors.js';
 
 export interface RequestData {
   attributes: Record<string, unknown>;

@@ -12,9 +12,7 @@ import type { ApiKind } from './types.js';
 const ROUTES: readonly Route[] = [...deviceRoutes, ...bundleIdRoutes, ...certificateRoutes, ...profileRoutes];
 
 export type RouteMatch =
-  | { kind: 'found'; route: Route; params: Record<string, string>; querySpec: QuerySpec }
-  | { kind: 'not-found' }
-  | { kind: 'method-not-allowed' };
+  { kind: 'found'; route: Route; params: Record<string, string>; querySpec: QuerySpec } | { kind: 'not-found' } | { kind: 'method-not-allowed' };
 
 function matchPattern(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split('/');

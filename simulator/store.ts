@@ -1,12 +1,5 @@
 // The simulated accounts: one per API, each with its own devices, bundle IDs, certificates and profiles.
-import type {
-  AccountView,
-  ApiKind,
-  BundleIdRecord,
-  CertificateRecord,
-  DeviceRecord,
-  ProfileRecord,
-} from './types.js';
+import type { AccountView, ApiKind, BundleIdRecord, CertificateRecord, DeviceRecord, ProfileRecord } from './types.js';
 
 export class Account {
   readonly devices = new Map<string, DeviceRecord>();

@@ -154,21 +154,9 @@ export interface AccountView {
 }
 
 export interface SeedApi {
-  device(d: {
-    udid: string;
-    name?: string;
-    platform?: 'IOS' | 'MAC_OS';
-    status?: DeviceStatus;
-    deviceClass?: string;
-    api?: ApiKind;
-  }): DeviceRecord;
+  device(d: { udid: string; name?: string; platform?: 'IOS' | 'MAC_OS'; status?: DeviceStatus; deviceClass?: string; api?: ApiKind }): DeviceRecord;
   bundleId(b: { identifier: string; name?: string; platform?: Platform; api?: ApiKind }): BundleIdRecord;
-  certificate(c: {
-    certificateType: string;
-    expiresAt?: Date;
-    privateKeyPem?: string;
-    api?: ApiKind;
-  }): CertificateRecord & { privateKeyPem: string };
+  certificate(c: { certificateType: string; expiresAt?: Date; privateKeyPem?: string; api?: ApiKind }): CertificateRecord & { privateKeyPem: string };
   profile(p: {
     name: string;
     profileType: string;

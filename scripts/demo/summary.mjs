@@ -2,7 +2,10 @@
 // headings on their own line, table rows as `a | b | c`, list items as `- item`, other tags stripped.
 const ENTITIES = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&nbsp;': ' ' };
 const decode = (s) => s.replace(/&(amp|lt|gt|quot|nbsp|#39|#x27);/g, (e) => ENTITIES[e] ?? e);
-const strip = (s) => decode(s.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+const strip = (s) =>
+  decode(s.replace(/<[^>]*>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
 
 export function summaryToText(html) {
   let s = html.replace(/\r\n/g, '\n');

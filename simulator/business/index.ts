@@ -104,9 +104,19 @@ export async function startBusinessSimulator(opts: BusinessSimulatorOptions = {}
           path === TOKEN_PATH
             ? { error: fault.status === 429 ? 'rate_limited' : 'server_error' }
             : fault.status === 429
-              ? errorBody(429, 'RATE_LIMIT_EXCEEDED', 'The request rate limit has been reached.', "We've received too many requests for this API. Please wait and try again or slow down your request rate.")
+              ? errorBody(
+                  429,
+                  'RATE_LIMIT_EXCEEDED',
+                  'The request rate limit has been reached.',
+                  "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
+                )
               : fault.status === 401
-                ? errorBody(401, 'NOT_AUTHORIZED', 'Authentication credentials are missing or invalid.', 'Provide a properly configured and signed bearer token, and make sure that it has not expired.')
+                ? errorBody(
+                    401,
+                    'NOT_AUTHORIZED',
+                    'Authentication credentials are missing or invalid.',
+                    'Provide a properly configured and signed bearer token, and make sure that it has not expired.',
+                  )
                 : errorBody(fault.status, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'The server encountered an unexpected error.');
         answer(fault.status, body, headers);
         return;
@@ -133,14 +143,31 @@ export async function startBusinessSimulator(opts: BusinessSimulatorOptions = {}
     const auth = oauth.bearer(req.headers.authorization);
     if (!auth.ok) {
       rec.authError = auth.reason;
-      return answer(401, errorBody(401, 'NOT_AUTHORIZED', 'Authentication credentials are missing or invalid.', 'Provide a properly configured and signed bearer token, and make sure that it has not expired.'));
+      return answer(
+        401,
+        errorBody(
+          401,
+          'NOT_AUTHORIZED',
+          'Authentication credentials are missing or invalid.',
+          'Provide a properly configured and signed bearer token, and make sure that it has not expired.',
+        ),
+      );
     }
     rec.clientId = auth.clientId;
     const wait = rateLimited(auth.clientId);
     if (wait !== undefined) {
-      return answer(429, errorBody(429, 'RATE_LIMIT_EXCEEDED', 'The request rate limit has been reached.', "We've received too many requests for this API. Please wait and try again or slow down your request rate."), {
-        'retry-after': String(wait),
-      });
+      return answer(
+        429,
+        errorBody(
+          429,
+          'RATE_LIMIT_EXCEEDED',
+          'The request rate limit has been reached.',
+          "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
+        ),
+        {
+          'retry-after': String(wait),
+        },
+      );
     }
     let body: unknown;
     if (text) {

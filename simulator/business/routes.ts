@@ -11,7 +11,10 @@ const notFound = (type: string, id: string): RouteAnswer => ({
   status: 404,
   body: errorBody(404, 'NOT_FOUND', "The specified resource doesn't exist", `There is no resource of type '${type}' with id '${id}'`),
 });
-const paramError = (detail: string): RouteAnswer => ({ status: 400, body: errorBody(400, 'PARAMETER_ERROR.INVALID', 'A parameter has an invalid value', detail) });
+const paramError = (detail: string): RouteAnswer => ({
+  status: 400,
+  body: errorBody(400, 'PARAMETER_ERROR.INVALID', 'A parameter has an invalid value', detail),
+});
 const entityError = (status: 409 | 422, detail: string): RouteAnswer => ({
   status,
   body: errorBody(status, status === 409 ? 'ENTITY_ERROR' : 'ENTITY_UNPROCESSABLE', 'There is a problem with the request entity', detail),
@@ -26,7 +29,15 @@ function paged<T>(items: readonly T[], query: URLSearchParams, self: string, ren
   return { status: 200, body: { data: p.slice.map(render), links: p.links, meta: p.meta } };
 }
 
-export function route(store: BusinessStore, origin: string, method: string, path: string, query: URLSearchParams, body: unknown, onPoll: (id: string, n: number) => void): RouteAnswer {
+export function route(
+  store: BusinessStore,
+  origin: string,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: unknown,
+  onPoll: (id: string, n: number) => void,
+): RouteAnswer {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [v1, collection, id, rel, relName] = parts;
   if (v1 !== 'v1' || !collection) return notFound('path', path);
@@ -82,7 +93,8 @@ function createActivity(store: BusinessStore, origin: string, raw: unknown): Rou
   const data = (raw as ActivityBody | undefined)?.data;
   if (!data || data.type !== 'orgDeviceActivities') return entityError(422, "data.type must be 'orgDeviceActivities'");
   const activityType = data.attributes?.activityType;
-  if (typeof activityType !== 'string' || !ACTIVITY_TYPES.has(activityType)) return entityError(422, `activityType must be one of ${[...ACTIVITY_TYPES].join(', ')}`);
+  if (typeof activityType !== 'string' || !ACTIVITY_TYPES.has(activityType))
+    return entityError(422, `activityType must be one of ${[...ACTIVITY_TYPES].join(', ')}`);
   const server = data.relationships?.mdmServer?.data;
   if (!server || server.type !== 'mdmServers' || typeof server.id !== 'string') return entityError(422, 'relationships.mdmServer.data is required');
   if (!store.servers.has(server.id)) return entityError(409, `There is no mdmServer with id '${server.id}'`);

@@ -47,7 +47,10 @@ export class BusinessStore {
 
   /** The next activity created ends this way instead of succeeding. */
   failNextActivity(outcome: Partial<ActivityOutcome> = {}): void {
-    this.nextOutcomes.push({ status: outcome.status ?? 'FAILED', ...(outcome.failSerials ? { failSerials: outcome.failSerials.map((s) => s.toUpperCase()) } : {}) });
+    this.nextOutcomes.push({
+      status: outcome.status ?? 'FAILED',
+      ...(outcome.failSerials ? { failSerials: outcome.failSerials.map((s) => s.toUpperCase()) } : {}),
+    });
   }
 
   createActivity(activityType: string, mdmServerId: string, serials: string[]): ActivityRecord {
@@ -87,7 +90,13 @@ export class BusinessStore {
     }
     a.status = status;
     a.subStatus =
-      status === 'COMPLETED' ? (failed.size > 0 ? 'COMPLETED_WITH_ERROR' : 'COMPLETED_WITH_SUCCESS') : status === 'FAILED' ? 'COMPLETED_WITH_FAILURE' : 'STOPPING';
+      status === 'COMPLETED'
+        ? failed.size > 0
+          ? 'COMPLETED_WITH_ERROR'
+          : 'COMPLETED_WITH_SUCCESS'
+        : status === 'FAILED'
+          ? 'COMPLETED_WITH_FAILURE'
+          : 'STOPPING';
     a.completedDateTime = this.now();
   }
 

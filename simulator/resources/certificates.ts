@@ -46,9 +46,7 @@ function create(ctx: RequestContext): Reply {
   const publicKey = csrPublicKey(csrContent);
   if (!publicKey) throw attributeInvalid('csrContent', csrContent.length > 40 ? `${csrContent.slice(0, 40)}…` : csrContent);
   const now = ctx.env.now().getTime();
-  const current = [...ctx.account.certificates.values()].filter(
-    (c) => c.certificateType === certificateType && c.expirationDate.getTime() > now,
-  );
+  const current = [...ctx.account.certificates.values()].filter((c) => c.certificateType === certificateType && c.expirationDate.getTime() > now);
   if (current.length >= ctx.env.certificateLimitPerType) {
     throw entityError(`You already have a current ${certificateKindLabel(certificateType)} certificate or a pending certificate request.`);
   }

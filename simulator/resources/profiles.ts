@@ -2,15 +2,7 @@
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
 import { notFound } from '../errors.js';
 import { singleDocument, sparse, type ResourceObject } from '../jsonapi.js';
-import {
-  bundleIdResource,
-  certificateResource,
-  deviceResource,
-  profileMembers,
-  profileResource,
-  toMany,
-  type ProfileResource,
-} from '../render.js';
+import { bundleIdResource, certificateResource, deviceResource, profileMembers, profileResource, toMany, type ProfileResource } from '../render.js';
 import type { ProfileRecord } from '../types.js';
 import { includeLimit } from './include.js';
 import { exact, listReply } from './listing.js';

@@ -34,7 +34,10 @@ export function parseAssignDevicesInputs(src: InputSource): AssignDevicesInputs 
   const serialNumbers = optionalString(src, 'serial-numbers');
   const serialNumbersFile = optionalString(src, 'serial-numbers-file');
   if (serialNumbers === undefined && serialNumbersFile === undefined) {
-    throw new InputError('serial-numbers', 'Give the devices in serial-numbers (one serial number a line, or comma-separated) or serial-numbers-file (a path to such a list or a CSV with a "Serial Number" column).');
+    throw new InputError(
+      'serial-numbers',
+      'Give the devices in serial-numbers (one serial number a line, or comma-separated) or serial-numbers-file (a path to such a list or a CSV with a "Serial Number" column).',
+    );
   }
   return {
     business,
@@ -61,12 +64,18 @@ async function readSerials(i: AssignDevicesInputs): Promise<{ serials: string[];
     try {
       text = await readFile(i.serialNumbersFile, 'utf8');
     } catch {
-      throw new InputError('serial-numbers-file', `Input serial-numbers-file is '${i.serialNumbersFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`);
+      throw new InputError(
+        'serial-numbers-file',
+        `Input serial-numbers-file is '${i.serialNumbersFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`,
+      );
     }
     add(parseSerials(text, 'serial-numbers-file'));
   }
   if (serials.length === 0) {
-    throw new InputError(i.serialNumbers !== undefined ? 'serial-numbers' : 'serial-numbers-file', 'The serial number list is empty (only blank lines or comments); give at least one serial number.');
+    throw new InputError(
+      i.serialNumbers !== undefined ? 'serial-numbers' : 'serial-numbers-file',
+      'The serial number list is empty (only blank lines or comments); give at least one serial number.',
+    );
   }
   return { serials, duplicates };
 }
@@ -114,7 +123,9 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
     return planAssignment(i.action, serials, lookup.found, onServer);
   });
   const toSend = plan.filter((p) => p.send).map((p) => p.serialNumber);
-  log.info(`${toSend.length} of ${serials.length} device(s) to ${verb}; ${serials.length - toSend.length} already ${i.action === 'assign' ? `assigned to ${label}` : `not assigned to ${label}`}.`);
+  log.info(
+    `${toSend.length} of ${serials.length} device(s) to ${verb}; ${serials.length - toSend.length} already ${i.action === 'assign' ? `assigned to ${label}` : `not assigned to ${label}`}.`,
+  );
 
   let activity: OrgDeviceActivity | undefined;
   let done: Set<string> | undefined;
@@ -132,7 +143,9 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
         `The request creating the ${type} activity got no answer (${err.causeCode}), so Apple may or may not have created it; run the step again: devices already ${i.action === 'assign' ? `assigned to ${label}` : `unassigned from ${label}`} are left out then, and at worst a second activity repeats the same change.`,
       );
     }
-    log.info(`Created activity ${activity.id} (${type}, ${toSend.length} device(s)): ${activityStatus(activity)}${activity.attributes?.subStatus ? ` / ${activity.attributes.subStatus}` : ''}.`);
+    log.info(
+      `Created activity ${activity.id} (${type}, ${toSend.length} device(s)): ${activityStatus(activity)}${activity.attributes?.subStatus ? ` / ${activity.attributes.subStatus}` : ''}.`,
+    );
     if (i.wait) {
       const polled = await log.group(`Waiting for activity ${activity.id}`, () =>
         waitForActivity(http, activity as OrgDeviceActivity, {
@@ -154,7 +167,13 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
 }
 
 /** Which sent serials are in the requested state now: all of them on plain success, else re-read. */
-async function settle(http: Parameters<typeof serialsAssignedTo>[0], action: AssignAction, serverId: string, activity: OrgDeviceActivity, sent: string[]): Promise<Set<string>> {
+async function settle(
+  http: Parameters<typeof serialsAssignedTo>[0],
+  action: AssignAction,
+  serverId: string,
+  activity: OrgDeviceActivity,
+  sent: string[],
+): Promise<Set<string>> {
   const status = activityStatus(activity);
   const sub = activity.attributes?.subStatus;
   if (status === 'COMPLETED' && (sub === undefined || sub === 'COMPLETED_WITH_SUCCESS')) return new Set(sent);
@@ -163,14 +182,23 @@ async function settle(http: Parameters<typeof serialsAssignedTo>[0], action: Ass
   return new Set(action === 'assign' ? sent.filter((s) => on.has(s)) : sent.filter((s) => !on.has(s)));
 }
 
-function report(i: AssignDevicesInputs, list: DeviceOutcome[], activity: OrgDeviceActivity | undefined, server: { id: string; label: string }, timedOut: boolean, budget: string): ActionResult {
+function report(
+  i: AssignDevicesInputs,
+  list: DeviceOutcome[],
+  activity: OrgDeviceActivity | undefined,
+  server: { id: string; label: string },
+  timedOut: boolean,
+  budget: string,
+): ActionResult {
   const { label } = server;
   const counts = countOutcomes(list);
   const status = activity ? activityStatus(activity) : 'COMPLETED';
   const subStatus = activity?.attributes?.subStatus ?? '';
   const failedSerials = list.filter((o) => o.result === 'failed').map((o) => o.serialNumber);
   const notes = [
-    activity ? `Activity ${activity.id}: ${status}${subStatus ? ` (${subStatus})` : ''}.` : `Nothing to send: every device is already ${i.action === 'assign' ? `assigned to ${label}` : `not assigned to ${label}`}.`,
+    activity
+      ? `Activity ${activity.id}: ${status}${subStatus ? ` (${subStatus})` : ''}.`
+      : `Nothing to send: every device is already ${i.action === 'assign' ? `assigned to ${label}` : `not assigned to ${label}`}.`,
     `${counts.assigned} ${i.action === 'assign' ? 'assigned' : 'unassigned'}, ${counts.unchanged} unchanged, ${counts.submitted} submitted, ${counts.failed} failed.`,
     budget,
   ];

@@ -30,7 +30,12 @@ export async function cleanupDownloadCertificate(state: StateStore, ctx: RunCont
     } else {
       const security = new SecurityTool(run, (line) => log.debug(line), tool);
       // Idempotent: a keychain already gone (deleted by hand, or a second run of this step) is not an error.
-      const stillThere = createdKeychain !== '' && (await access(createdKeychain).then(() => true, () => false));
+      const stillThere =
+        createdKeychain !== '' &&
+        (await access(createdKeychain).then(
+          () => true,
+          () => false,
+        ));
       if (createdKeychain && !stillThere) log.info(`Keychain ${createdKeychain} is already gone.`);
       const report = await removeIdentity(security, {
         createdKeychain: stillThere ? createdKeychain : '',

@@ -25,10 +25,24 @@ import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, oneOf, optionalString, secretString, type InputSource } from './support/inputs.js';
 
 export const CERTIFICATE_TYPES: readonly CertificateType[] = [
-  'DEVELOPMENT', 'DISTRIBUTION', 'IOS_DEVELOPMENT', 'IOS_DISTRIBUTION', 'MAC_APP_DEVELOPMENT', 'MAC_APP_DISTRIBUTION',
-  'MAC_INSTALLER_DISTRIBUTION', 'DEVELOPER_ID_APPLICATION', 'DEVELOPER_ID_APPLICATION_G2', 'DEVELOPER_ID_KEXT',
-  'DEVELOPER_ID_KEXT_G2', 'PASS_TYPE_ID', 'PASS_TYPE_ID_WITH_NFC', 'APPLE_PAY', 'APPLE_PAY_MERCHANT_IDENTITY',
-  'APPLE_PAY_PSP_IDENTITY', 'APPLE_PAY_RSA', 'IDENTITY_ACCESS',
+  'DEVELOPMENT',
+  'DISTRIBUTION',
+  'IOS_DEVELOPMENT',
+  'IOS_DISTRIBUTION',
+  'MAC_APP_DEVELOPMENT',
+  'MAC_APP_DISTRIBUTION',
+  'MAC_INSTALLER_DISTRIBUTION',
+  'DEVELOPER_ID_APPLICATION',
+  'DEVELOPER_ID_APPLICATION_G2',
+  'DEVELOPER_ID_KEXT',
+  'DEVELOPER_ID_KEXT_G2',
+  'PASS_TYPE_ID',
+  'PASS_TYPE_ID_WITH_NFC',
+  'APPLE_PAY',
+  'APPLE_PAY_MERCHANT_IDENTITY',
+  'APPLE_PAY_PSP_IDENTITY',
+  'APPLE_PAY_RSA',
+  'IDENTITY_ACCESS',
 ];
 
 /** Warn when the certificate expires sooner than this. */
@@ -67,7 +81,11 @@ export function parseDownloadCertificateInputs(src: InputSource): DownloadCertif
   if (!certificateType && !certificateId) {
     throw new InputError('certificate-type', `Input certificate-type is required unless certificate-id is given: one of ${CERTIFICATE_TYPES.join(', ')}.`);
   }
-  if (rawKey && rawP12) throw new InputError('p12', 'Inputs signing-key and p12 are both given; pass the private key one way: signing-key (PEM) or p12 (base64 PKCS#12) with p12-password.');
+  if (rawKey && rawP12)
+    throw new InputError(
+      'p12',
+      'Inputs signing-key and p12 are both given; pass the private key one way: signing-key (PEM) or p12 (base64 PKCS#12) with p12-password.',
+    );
   let signingKey: SigningKey | undefined;
   if (rawKey) {
     signingKey = parseSigningKey(rawKey);
@@ -76,7 +94,8 @@ export function parseDownloadCertificateInputs(src: InputSource): DownloadCertif
   let p12: DownloadCertificateInputs['p12'];
   if (rawP12) {
     const b64 = rawP12.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]+=*$/.test(b64)) throw new InputError('p12', 'Input p12 is not base64; pass the .p12 file as base64 (base64 -i identity.p12 | pbcopy), for example from a secret.');
+    if (!/^[A-Za-z0-9+/]+=*$/.test(b64))
+      throw new InputError('p12', 'Input p12 is not base64; pass the .p12 file as base64 (base64 -i identity.p12 | pbcopy), for example from a secret.');
     p12 = { bytes: Buffer.from(b64, 'base64'), password: p12Password };
   }
   return {
@@ -106,7 +125,10 @@ function keysFromP12(p12: NonNullable<DownloadCertificateInputs['p12']>, mask: (
     throw err;
   }
   if (contents.privateKeysPem.length === 0) {
-    throw new InputError('p12', 'Input p12 holds no private key; export the identity (certificate and key together) from Keychain Access, not only the certificate.');
+    throw new InputError(
+      'p12',
+      'Input p12 holds no private key; export the identity (certificate and key together) from Keychain Access, not only the certificate.',
+    );
   }
   return contents.privateKeysPem.map((pem) => {
     const key = signingKeyFromPem(pem);
@@ -168,10 +190,19 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
 
   if (created && i.identityPassphrase) {
     if (store) {
-      const identity = { certificateId: c.cert.id, certificateType, privateKeyPem: key.pem, certificateContent: c.info.der.toString('base64'), savedAt: now.toISOString() };
+      const identity = {
+        certificateId: c.cert.id,
+        certificateType,
+        privateKeyPem: key.pem,
+        certificateContent: c.info.der.toString('base64'),
+        savedAt: now.toISOString(),
+      };
       // Never let the store cost the new identity: a failure here is a warning, the outputs still come.
       const saved = await store.save({ ...scope, certificateType }, identity, i.identityPassphrase).catch((err: unknown) => {
-        log.warning(`The new identity could not be saved in the Actions cache (${describeError(err)}); store p12-base64 and p12-password as secrets instead.`, 'Identity not saved');
+        log.warning(
+          `The new identity could not be saved in the Actions cache (${describeError(err)}); store p12-base64 and p12-password as secrets instead.`,
+          'Identity not saved',
+        );
         return null;
       });
       if (saved) log.info(`Saved the new identity, encrypted with identity-passphrase, in the Actions cache (${saved}).`);
@@ -187,7 +218,13 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
   const givenPassword = i.p12?.password;
   const p12Password = givenPassword || randomBytes(24).toString('base64url');
   mask(p12Password);
-  const files = await writeIdentityFiles(dir, { privateKeyPem: key.pem, certificateDer: c.info.der, p12Password, name: c.info.commonName, serialNumber: c.info.serialNumber });
+  const files = await writeIdentityFiles(dir, {
+    privateKeyPem: key.pem,
+    certificateDer: c.info.der,
+    p12Password,
+    name: c.info.commonName,
+    serialNumber: c.info.serialNumber,
+  });
   const p12Base64 = created ? files.p12.toString('base64') : '';
   if (p12Base64) mask(p12Base64);
   log.info(`Wrote ${files.certificatePath} and ${files.p12Path}.`);
@@ -229,9 +266,20 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
       heading: 'download-certificate',
       rows: [
         ['Certificate', 'ID', 'Type', 'Serial', 'Expires', 'SHA-1', 'Source', 'Keychain'],
-        [c.info.commonName, c.cert.id, certificateType, c.info.serialNumber, expiration.slice(0, 10), c.info.sha1, SOURCE_TEXT[resolved.source], keychainPath || 'not imported'],
+        [
+          c.info.commonName,
+          c.cert.id,
+          certificateType,
+          c.info.serialNumber,
+          expiration.slice(0, 10),
+          c.info.sha1,
+          SOURCE_TEXT[resolved.source],
+          keychainPath || 'not imported',
+        ],
       ],
-      notes: created ? ['A new certificate was created: store p12-base64 and p12-password as secrets (or set identity-passphrase) so later runs reuse it.'] : [],
+      notes: created
+        ? ['A new certificate was created: store p12-base64 and p12-password as secrets (or set identity-passphrase) so later runs reuse it.']
+        : [],
     },
     ...(failure ? { failure } : {}),
   };
@@ -250,7 +298,9 @@ async function importIntoKeychain(
   const tool = await findOnPath('security');
   if (!tool) {
     if (i.importMode === 'true') {
-      throw new ConfigError('import is true, but there is no security tool on PATH (keychains exist only on macOS); run this step on a macOS runner, or set import: auto to only write the .cer and .p12 elsewhere.');
+      throw new ConfigError(
+        'import is true, but there is no security tool on PATH (keychains exist only on macOS); run this step on a macOS runner, or set import: auto to only write the .cer and .p12 elsewhere.',
+      );
     }
     log.info('No macOS security tool here, so the keychain was skipped (import: auto); the .cer and .p12 are written.');
     return '';
@@ -258,7 +308,10 @@ async function importIntoKeychain(
   const keychain = path.resolve(i.keychain ?? path.join(o.runnerTemp, `apple-signing-${randomBytes(6).toString('hex')}.keychain-db`));
   const create = !(await exists(keychain));
   if (!create && !i.keychainPassword) {
-    throw new InputError('keychain-password', `Keychain ${keychain} already exists, so keychain-password is needed to unlock it; pass its password, or leave keychain empty for a new temporary keychain.`);
+    throw new InputError(
+      'keychain-password',
+      `Keychain ${keychain} already exists, so keychain-password is needed to unlock it; pass its password, or leave keychain empty for a new temporary keychain.`,
+    );
   }
   const password = i.keychainPassword ?? randomBytes(24).toString('base64url');
   mask(password);
@@ -274,7 +327,9 @@ async function importIntoKeychain(
         if (s.addedToSearchList) ctx.state?.save(State.SearchListAdded, s.addedToSearchList);
       },
     );
-    log.info(`${create ? 'Created' : 'Used'} keychain ${keychain}, imported the identity for codesign, and put the keychain first on the search list (${searchList.length} keychain(s), none removed).`);
+    log.info(
+      `${create ? 'Created' : 'Used'} keychain ${keychain}, imported the identity for codesign, and put the keychain first on the search list (${searchList.length} keychain(s), none removed).`,
+    );
   });
   return keychain;
 }

@@ -31,20 +31,32 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
   const apple = readAppleApiInputs(src);
   const identifiers = [...new Set(listInput(src, 'bundle-id'))];
   if (identifiers.length === 0) {
-    throw new InputError('bundle-id', 'Input bundle-id is required: the bundle identifier, e.g. com.example.app (several, one a line or comma-separated, for an app and its extensions).');
+    throw new InputError(
+      'bundle-id',
+      'Input bundle-id is required: the bundle identifier, e.g. com.example.app (several, one a line or comma-separated, for an app and its extensions).',
+    );
   }
   for (const id of identifiers) {
     if (!IDENTIFIER.test(id)) {
-      throw new InputError('bundle-id', `Input bundle-id has '${id}', but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`);
+      throw new InputError(
+        'bundle-id',
+        `Input bundle-id has '${id}', but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
+      );
     }
   }
   const profileType = oneOf(src, 'profile-type', PROFILE_TYPE_NAMES, undefined);
   const only = profileTypeInfo(profileType).api;
   if (only && only !== apple.api) {
-    const fix = only === 'enterprise' ? 'set api: enterprise with an Enterprise Program API key' : 'use IOS_APP_INHOUSE (or another in-house or ad hoc type) on the Enterprise Program API';
+    const fix =
+      only === 'enterprise'
+        ? 'set api: enterprise with an Enterprise Program API key'
+        : 'use IOS_APP_INHOUSE (or another in-house or ad hoc type) on the Enterprise Program API';
     throw new InputError('profile-type', `Input profile-type is ${profileType}, which the ${apple.api} API does not offer; ${fix}.`);
   }
-  const names = (optionalString(src, 'profile-name') ?? '').split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
+  const names = (optionalString(src, 'profile-name') ?? '')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length > 0 && names.length !== identifiers.length) {
     throw new InputError(
       'profile-name',
@@ -54,12 +66,18 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
   const targets = identifiers.map((identifier, i) => ({ identifier, name: names[i] ?? `${identifier} ${profileType}` }));
   const twice = targets.find((t, n) => targets.findIndex((u) => u.name === t.name) !== n);
   if (twice) {
-    throw new InputError('profile-name', `Input profile-name gives '${twice.name}' to more than one bundle ID, but Apple allows one profile per name; give each bundle ID its own name, one a line.`);
+    throw new InputError(
+      'profile-name',
+      `Input profile-name gives '${twice.name}' to more than one bundle ID, but Apple allows one profile per name; give each bundle ID its own name, one a line.`,
+    );
   }
   const certificateIds = listInput(src, 'certificate-ids');
   const minDaysValid = integerInput(src, 'min-days-valid', 30, 0);
   if (minDaysValid > 365) {
-    throw new InputError('min-days-valid', `Input min-days-valid is ${minDaysValid}, but it takes a whole number of days from 0 to 365 (profiles live at most a year; default 30).`);
+    throw new InputError(
+      'min-days-valid',
+      `Input min-days-valid is ${minDaysValid}, but it takes a whole number of days from 0 to 365 (profiles live at most a year; default 30).`,
+    );
   }
   return {
     apple,

@@ -55,7 +55,9 @@ async function resolveBundleIds(http: AppleHttpClient, identifiers: readonly str
 function devicesNeeded(devices: DeviceSelection | undefined, profileType: string, platform: string): void {
   if (!devices || devices.enabled.length > 0) return;
   const processing = devices.processing.length > 0 ? ` (${devices.processing.length} are still PROCESSING: Apple enables them within 24 to 72 hours)` : '';
-  throw new ConfigError(`The account has no ENABLED ${platform} device${processing}, and a ${profileType} profile must hold at least one; register devices first (register-devices).`);
+  throw new ConfigError(
+    `The account has no ENABLED ${platform} device${processing}, and a ${profileType} profile must hold at least one; register devices first (register-devices).`,
+  );
 }
 
 function expiringWithin(iso: string | undefined, now: Date, days: number): boolean {
@@ -95,9 +97,7 @@ export async function convergeProfiles(http: AppleHttpClient, i: ProfileInputs, 
   ]);
   const wanted = new Set(names);
   const existing: ProfileCandidate[] = await Promise.all(
-    listed
-      .filter((p) => wanted.has(p.profile.attributes?.name ?? ''))
-      .map(async (p) => ({ ...p, deviceUdids: platform ? await heldUdids(http, p) : [] })),
+    listed.filter((p) => wanted.has(p.profile.attributes?.name ?? '')).map(async (p) => ({ ...p, deviceUdids: platform ? await heldUdids(http, p) : [] })),
   );
   const devices = accountDevices ? selectDevices(accountDevices, info) : undefined;
   const decisions = planProfiles({
@@ -119,11 +119,20 @@ export async function convergeProfiles(http: AppleHttpClient, i: ProfileInputs, 
   if (toCreate.length > 0) {
     if (platform) devicesNeeded(devices, i.profileType, platform);
     const [b, certs] = await Promise.all([
-      resolveBundleIds(http, toCreate.filter((d) => !d.bundleIdId).map((d) => d.identifier)),
+      resolveBundleIds(
+        http,
+        toCreate.filter((d) => !d.bundleIdId).map((d) => d.identifier),
+      ),
       listCertificates(http, i.certificateIds ? { ids: i.certificateIds } : { types: certificateTypesFor(info, i.apple.api) }),
     ]);
     bundles = b;
-    chosen = chooseCertificates(certs, { profileType: i.profileType, info, api: i.apple.api, now: o.now, ...(i.certificateIds ? { ids: i.certificateIds } : {}) });
+    chosen = chooseCertificates(certs, {
+      profileType: i.profileType,
+      info,
+      api: i.apple.api,
+      now: o.now,
+      ...(i.certificateIds ? { ids: i.certificateIds } : {}),
+    });
   }
 
   const reports = decisions.map((d) => reportFor(d, i.profileType));

@@ -25,7 +25,10 @@ export function parseRegisterDevicesInputs(src: InputSource): RegisterDevicesInp
   const devices = optionalString(src, 'devices');
   const devicesFile = optionalString(src, 'devices-file');
   if (devices === undefined && devicesFile === undefined) {
-    throw new InputError('devices', 'Give the devices to register in devices (one "UDID, name[, platform]" a line) or devices-file (a .txt/.deviceids, .csv or .json file).');
+    throw new InputError(
+      'devices',
+      'Give the devices to register in devices (one "UDID, name[, platform]" a line) or devices-file (a .txt/.deviceids, .csv or .json file).',
+    );
   }
   return {
     apple,
@@ -45,7 +48,10 @@ async function readList(i: RegisterDevicesInputs): Promise<DeviceList> {
     try {
       text = await readFile(i.devicesFile, 'utf8');
     } catch {
-      throw new InputError('devices-file', `Input devices-file is '${i.devicesFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`);
+      throw new InputError(
+        'devices-file',
+        `Input devices-file is '${i.devicesFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`,
+      );
     }
     lists.push(parseDeviceFile(i.devicesFile, text, i.platform));
   }
@@ -99,11 +105,16 @@ export async function executeRegisterDevices(i: RegisterDevicesInputs, ctx: RunC
     },
     summary: {
       heading: i.dryRun ? 'register-devices (dry run: nothing changed)' : 'register-devices',
-      rows: [['Line', 'UDID', 'Name', 'Platform', 'Status', 'Result'], ...all.map((o) => [String(o.line), o.udid, o.name, o.platform, o.status ?? '', o.message ? `${o.result}: ${o.message}` : o.result])],
+      rows: [
+        ['Line', 'UDID', 'Name', 'Platform', 'Status', 'Result'],
+        ...all.map((o) => [String(o.line), o.udid, o.name, o.platform, o.status ?? '', o.message ? `${o.result}: ${o.message}` : o.result]),
+      ],
       notes: [`${count('registered')} registered, ${count('enabled')} enabled, ${count('unchanged')} unchanged, ${failed.length} failed.`],
     },
     ...(failed.length > 0
-      ? { failure: `${failed.length} of ${all.length} devices failed (${failed.map((f) => `line ${f.line}: ${f.message}`).join('; ')}); fix those lines and run again (the others are done and will show as unchanged).` }
+      ? {
+          failure: `${failed.length} of ${all.length} devices failed (${failed.map((f) => `line ${f.line}: ${f.message}`).join('; ')}); fix those lines and run again (the others are done and will show as unchanged).`,
+        }
       : {}),
   };
 }

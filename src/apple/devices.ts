@@ -11,19 +11,12 @@ export async function listDevices(http: AppleHttpClient, filter: { udid?: string
   return data;
 }
 
-export async function createDevice(
-  http: AppleHttpClient,
-  device: { udid: string; name: string; platform: BundleIdPlatform },
-): Promise<Device> {
+export async function createDevice(http: AppleHttpClient, device: { udid: string; name: string; platform: BundleIdPlatform }): Promise<Device> {
   const body: DeviceCreateRequest = { data: { type: 'devices', attributes: device } };
   return (await http.post<DeviceResponse>('/v1/devices', body)).body.data;
 }
 
-export async function updateDevice(
-  http: AppleHttpClient,
-  id: string,
-  attributes: { status?: 'ENABLED' | 'DISABLED'; name?: string },
-): Promise<Device> {
+export async function updateDevice(http: AppleHttpClient, id: string, attributes: { status?: 'ENABLED' | 'DISABLED'; name?: string }): Promise<Device> {
   const body: DeviceUpdateRequest = { data: { type: 'devices', id, attributes } };
   return (await http.patch<DeviceResponse>(`/v1/devices/${encodeURIComponent(id)}`, body)).body.data;
 }

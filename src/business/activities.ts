@@ -7,7 +7,12 @@ export type ActivityType = 'ASSIGN_DEVICES' | 'UNASSIGN_DEVICES';
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
 
-export async function createActivity(http: AppleHttpClient, activityType: ActivityType, serverId: string, serials: readonly string[]): Promise<OrgDeviceActivity> {
+export async function createActivity(
+  http: AppleHttpClient,
+  activityType: ActivityType,
+  serverId: string,
+  serials: readonly string[],
+): Promise<OrgDeviceActivity> {
   const body = {
     data: {
       type: 'orgDeviceActivities',

@@ -8,13 +8,7 @@ import type { OrgDevice } from './types.js';
 
 export type AssignAction = 'assign' | 'unassign';
 
-export type SerialResult =
-  | 'assigned'
-  | 'unassigned'
-  | 'already-assigned'
-  | 'not-assigned'
-  | 'submitted'
-  | 'failed';
+export type SerialResult = 'assigned' | 'unassigned' | 'already-assigned' | 'not-assigned' | 'submitted' | 'failed';
 
 export interface PlannedDevice {
   serialNumber: string;
@@ -29,7 +23,12 @@ export function needsServerCheck(d: OrgDevice): boolean {
   return (d.attributes?.status ?? '').toUpperCase() !== 'UNASSIGNED';
 }
 
-export function planAssignment(action: AssignAction, serials: readonly string[], found: ReadonlyMap<string, OrgDevice>, onServer: ReadonlySet<string>): PlannedDevice[] {
+export function planAssignment(
+  action: AssignAction,
+  serials: readonly string[],
+  found: ReadonlyMap<string, OrgDevice>,
+  onServer: ReadonlySet<string>,
+): PlannedDevice[] {
   return serials.map((serialNumber) => {
     const device = found.get(serialNumber);
     if (!device) throw new Error(`planAssignment: ${serialNumber} was not looked up`);

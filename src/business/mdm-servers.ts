@@ -29,7 +29,9 @@ export function chooseMdmServer(servers: readonly MdmServer[], wanted: string, i
     );
   }
   if (servers.length === 0) {
-    throw new ConfigError(`${input} is '${wanted}', but the organisation has no device management services; add one in Apple Business under Preferences > Your MDM Servers first.`);
+    throw new ConfigError(
+      `${input} is '${wanted}', but the organisation has no device management services; add one in Apple Business under Preferences > Your MDM Servers first.`,
+    );
   }
   const names = servers.map((s) => `'${serverName(s)}'`);
   const shown = names.length > MAX_NAMES_SHOWN ? `${names.slice(0, MAX_NAMES_SHOWN).join(', ')} and ${names.length - MAX_NAMES_SHOWN} more` : names.join(', ');

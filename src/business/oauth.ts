@@ -145,7 +145,11 @@ export class BusinessTokenProvider implements BearerAuth {
       return new BusinessAuthError(status, 'no_token', `Apple's token endpoint ${where} answered without an access token; check token-url.`);
     }
     if (error === 'invalid_scope') {
-      return new BusinessAuthError(status, error, `Apple's token endpoint refused scope ${this.o.scope} (${error})${said}; use school.api for an Apple School Manager account (client ID SCHOOLAPI.…) and business.api for Apple Business (BUSINESSAPI.…).`);
+      return new BusinessAuthError(
+        status,
+        error,
+        `Apple's token endpoint refused scope ${this.o.scope} (${error})${said}; use school.api for an Apple School Manager account (client ID SCHOOLAPI.…) and business.api for Apple Business (BUSINESSAPI.…).`,
+      );
     }
     if (error === 'invalid_client' || status === 400 || status === 401) {
       return new BusinessAuthError(

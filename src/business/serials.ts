@@ -14,7 +14,10 @@ const SERIAL_RE = /^[A-Z0-9]{8,20}$/;
 const HEADER_CELL_RE = /^\W*serial(\s*(number|no\.?|#))?\W*$/i;
 
 function unquote(t: string): string {
-  return t.trim().replace(/^["']|["']$/g, '').trim();
+  return t
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .trim();
 }
 
 function tokens(text: string): string[] {
@@ -28,7 +31,10 @@ function tokens(text: string): string[] {
     const column = first.split(sep).findIndex((cell) => HEADER_CELL_RE.test(unquote(cell)));
     if (column >= 0) return lines.slice(1).map((line) => unquote(line.split(sep)[column] ?? ''));
   }
-  return lines.filter((line) => !HEADER_CELL_RE.test(unquote(line))).flatMap((line) => line.split(/[\s,;]+/)).map(unquote);
+  return lines
+    .filter((line) => !HEADER_CELL_RE.test(unquote(line)))
+    .flatMap((line) => line.split(/[\s,;]+/))
+    .map(unquote);
 }
 
 export function parseSerials(text: string, input: string): SerialList {
@@ -37,7 +43,10 @@ export function parseSerials(text: string, input: string): SerialList {
     .filter((t) => t !== '');
   const bad = all.filter((t) => !SERIAL_RE.test(t));
   if (bad.length > 0) {
-    const shown = bad.slice(0, 10).map((b) => `'${b}'`).join(', ');
+    const shown = bad
+      .slice(0, 10)
+      .map((b) => `'${b}'`)
+      .join(', ');
     throw new InputError(
       input,
       `Input ${input} has ${bad.length === 1 ? 'an entry that is not a serial number' : `${bad.length} entries that are not serial numbers`} (${shown}${bad.length > 10 ? ', …' : ''}); give serial numbers of 8 to 20 letters and digits, one a line or separated by commas.`,

@@ -29,7 +29,7 @@ function overallHelp(io: CliIo): string {
     'Inputs are the action inputs, as flags: --key-id ABC123DEFG. Any input can also come from the',
     'environment as APPLE_SIGNING_<INPUT> (APPLE_SIGNING_PRIVATE_KEY for private-key), and the keys from',
     'files: --private-key-file AuthKey.p8, --signing-key-file key.pem, --p12-file identity.p12.',
-    '--json prints the outputs as one JSON object on stdout. `apple-signing-actions <command> --help` lists a command\'s inputs.',
+    "--json prints the outputs as one JSON object on stdout. `apple-signing-actions <command> --help` lists a command's inputs.",
     'There is no post step outside Actions: download-certificate and provision leave their keychain and',
     'files for you to remove (security delete-keychain <keychain-path>; rm -r the folder of p12-path).',
   );
@@ -68,7 +68,13 @@ function printSummary(io: CliIo, result: ActionResult): void {
   for (const s of summaryTables(result)) {
     io.stderr(`\n${s.heading}`);
     const widths = (s.rows[0] ?? []).map((_, c) => Math.min(40, Math.max(...s.rows.map((r) => (r[c] ?? '').length))));
-    for (const row of s.rows) io.stderr(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+    for (const row of s.rows)
+      io.stderr(
+        row
+          .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      );
     for (const note of s.notes ?? []) io.stderr(note);
   }
 }

@@ -22,13 +22,7 @@ export class AppleApiError extends Error {
   readonly path: string;
   readonly errors: readonly AppleErrorEntry[];
 
-  constructor(init: {
-    status: number;
-    method: string;
-    path: string;
-    errors: readonly AppleErrorEntry[];
-    requestId?: string | undefined;
-  }) {
+  constructor(init: { status: number; method: string; path: string; errors: readonly AppleErrorEntry[]; requestId?: string | undefined }) {
     const first = init.errors[0];
     const code = first?.code ?? `HTTP_${init.status}`;
     const title = first?.title ?? 'Unexpected response';

@@ -38,11 +38,7 @@ export function explainCreateRefusal(err: unknown, certificateType: string): Err
   return err;
 }
 
-export async function createSigningCertificate(
-  http: AppleHttpClient,
-  certificateType: CertificateType,
-  log: (line: string) => void,
-): Promise<CreatedIdentity> {
+export async function createSigningCertificate(http: AppleHttpClient, certificateType: CertificateType, log: (line: string) => void): Promise<CreatedIdentity> {
   const key = signingKeyFromPem(generateSigningKey());
   const csr = createCsr(key.pem, { commonName: 'apple-signing-actions' });
   try {

@@ -53,7 +53,14 @@ export function parsePlatform(value: string): DevicePlatform | undefined {
 
 const HEADER = /^(device\s*id|udid)\s*(\t|,|\s{2,})\s*(device\s*name|name)\b/i;
 
-function check(line: number, text: string, udid: string | undefined, name: string | undefined, platformText: string | undefined, fallback: DevicePlatform): DeviceEntry | LineProblem {
+function check(
+  line: number,
+  text: string,
+  udid: string | undefined,
+  name: string | undefined,
+  platformText: string | undefined,
+  fallback: DevicePlatform,
+): DeviceEntry | LineProblem {
   const u = (udid ?? '').trim();
   const n = (name ?? '').trim();
   if (!u) return { line, text, problem: 'no UDID' };
@@ -137,7 +144,8 @@ export function parseDeviceJson(text: string, fallback: DevicePlatform): DeviceL
   } catch (err) {
     return { entries: [], duplicates: [], problems: [{ line: 1, text: '', problem: `not valid JSON (${(err as Error).message})` }] };
   }
-  if (!Array.isArray(data)) return { entries: [], duplicates: [], problems: [{ line: 1, text: '', problem: 'the JSON is not an array of {udid, name, platform}' }] };
+  if (!Array.isArray(data))
+    return { entries: [], duplicates: [], problems: [{ line: 1, text: '', problem: 'the JSON is not an array of {udid, name, platform}' }] };
   return collect(
     data.map((d: unknown, i) => {
       const o = (d && typeof d === 'object' ? d : {}) as Record<string, unknown>;

@@ -21,7 +21,12 @@ export async function writeIdentityFiles(
 ): Promise<IdentityFiles> {
   const certificatePath = path.join(dir, `${identity.serialNumber}.cer`);
   const p12Path = path.join(dir, `${identity.serialNumber}.p12`);
-  const p12 = writePkcs12({ privateKeyPem: identity.privateKeyPem, certificateDer: identity.certificateDer, password: identity.p12Password, friendlyName: identity.name });
+  const p12 = writePkcs12({
+    privateKeyPem: identity.privateKeyPem,
+    certificateDer: identity.certificateDer,
+    password: identity.p12Password,
+    friendlyName: identity.name,
+  });
   await writeFile(certificatePath, identity.certificateDer, { mode: 0o644 });
   await writeFile(p12Path, p12, { mode: 0o600 });
   return { dir, certificatePath, p12Path, p12 };

@@ -39,12 +39,18 @@ function label(c: Candidate): string {
 }
 
 export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest, log: Logger): Promise<ResolvedIdentity> {
-  const certs = req.certificateId ? [await getCertificate(http, req.certificateId)] : await listCertificates(http, { types: req.certificateType ? [req.certificateType] : [] });
+  const certs = req.certificateId
+    ? [await getCertificate(http, req.certificateId)]
+    : await listCertificates(http, { types: req.certificateType ? [req.certificateType] : [] });
   const type = (req.certificateType ?? certs[0]?.attributes?.certificateType) as CertificateType | undefined;
   const what = req.certificateId ? `certificate ${req.certificateId}` : `${type} certificates`;
   const candidates = describeCandidates(certs, req.now);
   const validCount = candidates.filter((c) => c.valid).length;
-  log.info(req.certificateId ? `Certificate ${req.certificateId} is ${candidates[0]?.valid ? 'valid' : (candidates[0]?.problem ?? 'unreadable')}.` : `The account has ${candidates.length} ${type} certificate(s), ${validCount} valid.`);
+  log.info(
+    req.certificateId
+      ? `Certificate ${req.certificateId} is ${candidates[0]?.valid ? 'valid' : (candidates[0]?.problem ?? 'unreadable')}.`
+      : `The account has ${candidates.length} ${type} certificate(s), ${validCount} valid.`,
+  );
   const found = (key: SigningKey, source: IdentitySource): ResolvedIdentity | undefined => {
     const sel = selectForKey(candidates, key.spki);
     for (const u of sel.unusable) log.info(`Certificate ${label(u)} has this key but is ${u.problem}.`);
@@ -59,9 +65,7 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
     }
   }
   const given = req.keys[0]?.source;
-  let reason = given
-    ? `none of the ${validCount} valid ${what} has the public key of ${given}`
-    : `no private key was given (signing-key or p12)`;
+  let reason = given ? `none of the ${validCount} valid ${what} has the public key of ${given}` : `no private key was given (signing-key or p12)`;
 
   if (!given && req.store) {
     if (!type) throw new ConfigError(`${what} was not found on the account; check certificate-id.`);
@@ -96,14 +100,17 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
       ? `pass the private key of certificate ${req.certificateId} as signing-key or p12 (create-if-missing never replaces a named certificate)`
       : given
         ? 'pass the key of a current certificate, or set create-if-missing: true to create a new certificate'
-        : 'pass a certificate\'s private key as signing-key (or its .p12 as p12), or set create-if-missing: true to create a certificate';
+        : "pass a certificate's private key as signing-key (or its .p12 as p12), or set create-if-missing: true to create a certificate";
     throw new ConfigError(`No usable ${what}: ${reason}; ${fix}.`);
   }
 
   log.info(`Creating a ${type} certificate (${reason}).`);
   const created = await createSigningCertificate(http, type, (l) => log.debug(l));
   const candidate = describeCandidates([created.certificate], req.now)[0];
-  if (!candidate) throw new ConfigError(`Apple created certificate ${created.certificate.id} but returned no readable certificateContent; revoke it in Certificates, Identifiers & Profiles (its new private key cannot be paired with it) and run again.`);
+  if (!candidate)
+    throw new ConfigError(
+      `Apple created certificate ${created.certificate.id} but returned no readable certificateContent; revoke it in Certificates, Identifiers & Profiles (its new private key cannot be paired with it) and run again.`,
+    );
   log.info(`Created ${label(candidate)}.`);
   return { key: created.key, certificate: created.certificate, candidate, source: 'created', considered: candidates.length };
 }

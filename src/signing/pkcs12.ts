@@ -76,7 +76,10 @@ export function readPkcs12(bytes: Buffer, password: string | undefined): Pkcs12C
       throw new Pkcs12Error('password', password ? 'cannot be opened with the given password' : 'needs a password, and none was given');
     }
     if (/Unknown|unsupported|not supported/i.test(msg)) {
-      throw new Pkcs12Error('unreadable', `uses an encryption this action cannot read (${msg}); export it again with 3DES (openssl pkcs12 -export -legacy, or Keychain Access)`);
+      throw new Pkcs12Error(
+        'unreadable',
+        `uses an encryption this action cannot read (${msg}); export it again with 3DES (openssl pkcs12 -export -legacy, or Keychain Access)`,
+      );
     }
     throw new Pkcs12Error('not-pkcs12', `is not a readable PKCS#12 file (${msg})`);
   }

@@ -54,7 +54,12 @@ async function createOnce(http: AppleHttpClient, spec: NewProfile, log: Logger, 
   });
 }
 
-export async function createProfileSafely(http: AppleHttpClient, spec: NewProfile, log: Logger, sleep?: Sleep): Promise<{ profile: Profile; removed: Profile[] }> {
+export async function createProfileSafely(
+  http: AppleHttpClient,
+  spec: NewProfile,
+  log: Logger,
+  sleep?: Sleep,
+): Promise<{ profile: Profile; removed: Profile[] }> {
   try {
     return { profile: await createOnce(http, spec, log, sleep), removed: [] };
   } catch (err) {

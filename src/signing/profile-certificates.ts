@@ -29,9 +29,18 @@ export function chooseCertificates(
   if (o.ids) {
     return o.ids.map((id) => {
       const c = certs.find((x) => x.id === id);
-      if (!c) throw new ConfigError(`Certificate ${id} given in certificate-ids is not on this account; list the IDs of current certificates (Certificates, Identifiers & Profiles) or leave certificate-ids empty to use every valid ${types.join(' or ')} certificate.`);
-      if (!fits(c)) throw new ConfigError(`Certificate ${id} given in certificate-ids is a ${c.attributes?.certificateType ?? 'different'} certificate, but a ${o.profileType} profile takes ${types.join(' or ')}; give a certificate of that type.`);
-      if (!certificateValid(c, o.now)) throw new ConfigError(`Certificate ${id} given in certificate-ids expired on ${c.attributes?.expirationDate?.slice(0, 10) ?? 'an unknown date'} or is deactivated; give a current one.`);
+      if (!c)
+        throw new ConfigError(
+          `Certificate ${id} given in certificate-ids is not on this account; list the IDs of current certificates (Certificates, Identifiers & Profiles) or leave certificate-ids empty to use every valid ${types.join(' or ')} certificate.`,
+        );
+      if (!fits(c))
+        throw new ConfigError(
+          `Certificate ${id} given in certificate-ids is a ${c.attributes?.certificateType ?? 'different'} certificate, but a ${o.profileType} profile takes ${types.join(' or ')}; give a certificate of that type.`,
+        );
+      if (!certificateValid(c, o.now))
+        throw new ConfigError(
+          `Certificate ${id} given in certificate-ids expired on ${c.attributes?.expirationDate?.slice(0, 10) ?? 'an unknown date'} or is deactivated; give a current one.`,
+        );
       return c;
     });
   }

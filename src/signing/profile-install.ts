@@ -47,7 +47,7 @@ function readTlv(buf: Buffer, at: number): Tlv {
 
 function children(buf: Buffer, t: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let at = t.start; at < t.end; ) {
+  for (let at = t.start; at < t.end;) {
     const c = readTlv(buf, at);
     out.push(c);
     at = c.end;

@@ -11,16 +11,7 @@ import type { ProfileTypeInfo } from './profile-types.js';
 const DAY_MS = 86_400_000;
 
 export type ReasonCode =
-  | 'absent'
-  | 'rotate'
-  | 'expired'
-  | 'expiring'
-  | 'invalid'
-  | 'missing-devices'
-  | 'missing-certificate'
-  | 'other-type'
-  | 'other-bundle-id'
-  | 'duplicate';
+  'absent' | 'rotate' | 'expired' | 'expiring' | 'invalid' | 'missing-devices' | 'missing-certificate' | 'other-type' | 'other-bundle-id' | 'duplicate';
 
 export interface Reason {
   code: ReasonCode;

@@ -25,7 +25,10 @@ export function parseSigningKey(input: string, inputName = 'signing-key'): Signi
     );
   }
   if (/ENCRYPTED/.test(pem)) {
-    throw new InputError(inputName, `${inputName} is an encrypted private key; pass it decrypted (openssl pkey -in key.pem), or pass the identity as p12 with p12-password.`);
+    throw new InputError(
+      inputName,
+      `${inputName} is an encrypted private key; pass it decrypted (openssl pkey -in key.pem), or pass the identity as p12 with p12-password.`,
+    );
   }
   try {
     return signingKeyFromPem(pem);

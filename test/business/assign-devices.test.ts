@@ -63,12 +63,25 @@ describe('assign-devices against the Apple Business API simulator', () => {
     const r = await run({ 'serial-numbers': `# lab devices\n${SERIALS[0]?.toLowerCase()}\n${SERIALS[1]}, ${SERIALS[2]}\n` });
     expect(r.errors).toEqual([]);
     expect(r.exitCode).toBe(0);
-    expect(r.outputs).toMatchObject({ status: 'COMPLETED', 'sub-status': 'COMPLETED_WITH_SUCCESS', assigned: '3', failed: '0', unchanged: '0', 'device-management-service-id': jamf.id });
+    expect(r.outputs).toMatchObject({
+      status: 'COMPLETED',
+      'sub-status': 'COMPLETED_WITH_SUCCESS',
+      assigned: '3',
+      failed: '0',
+      unchanged: '0',
+      'device-management-service-id': jamf.id,
+    });
     expect(r.outputs['activity-id']).toMatch(/^[0-9a-f-]{36}$/);
     for (const s of SERIALS) expect(serverOf(s)).toBe(jamf.id);
     expect(posts()).toBe(1);
     const body = sim.requests.find((q) => q.method === 'POST' && q.path === '/v1/orgDeviceActivities')?.body;
-    expect(body).toMatchObject({ data: { type: 'orgDeviceActivities', attributes: { activityType: 'ASSIGN_DEVICES' }, relationships: { mdmServer: { data: { type: 'mdmServers', id: jamf.id } } } } });
+    expect(body).toMatchObject({
+      data: {
+        type: 'orgDeviceActivities',
+        attributes: { activityType: 'ASSIGN_DEVICES' },
+        relationships: { mdmServer: { data: { type: 'mdmServers', id: jamf.id } } },
+      },
+    });
     expect(r.summary).toContain('<table>');
     expect(r.summary).toContain(SERIALS[2]);
     expect(r.summary).toContain('assigned elsewhere');
@@ -93,7 +106,9 @@ describe('assign-devices against the Apple Business API simulator', () => {
     expect(r.outputs).toMatchObject({ status: 'COMPLETED', assigned: '3', unchanged: '1', failed: '0' });
     for (const s of SERIALS) expect(serverOf(s)).toBeNull();
     expect(serverOf('DMPXW0AAQ1GC')).toBe(intune.id);
-    const body = sim.requests.find((q) => q.method === 'POST' && q.path === '/v1/orgDeviceActivities')?.body as { data: { attributes: unknown; relationships: { devices: { data: unknown[] } } } };
+    const body = sim.requests.find((q) => q.method === 'POST' && q.path === '/v1/orgDeviceActivities')?.body as {
+      data: { attributes: unknown; relationships: { devices: { data: unknown[] } } };
+    };
     expect(body.data.attributes).toEqual({ activityType: 'UNASSIGN_DEVICES' });
     expect(body.data.relationships.devices.data).toHaveLength(3);
   });
@@ -131,14 +146,18 @@ describe('assign-devices against the Apple Business API simulator', () => {
     sim.faults.add({ method: 'POST', path: '/v1/orgDeviceActivities', drop: true });
     const r = await run({ 'serial-numbers': SERIALS.join('\n') });
     expect(r.exitCode).toBe(1);
-    expect(r.errors[0]).toMatch(/^The request creating the ASSIGN_DEVICES activity got no answer \(\w+\), so Apple may or may not have created it; run the step again/);
+    expect(r.errors[0]).toMatch(
+      /^The request creating the ASSIGN_DEVICES activity got no answer \(\w+\), so Apple may or may not have created it; run the step again/,
+    );
     expect(sim.requests.filter((q) => q.method === 'POST' && q.path === '/v1/orgDeviceActivities')).toHaveLength(1);
   });
 
   it('fails with one sentence listing the known services when the service name is unknown, and sends nothing', async () => {
     const r = await run({ 'serial-numbers': SERIALS[0] as string, 'device-management-service': 'Jamf Cloud' });
     expect(r.exitCode).toBe(1);
-    expect(r.errors).toEqual(["device-management-service is 'Jamf Cloud', but the organisation has no device management service of that name or ID; the known ones are 'Jamf Pro', 'Intune'."]);
+    expect(r.errors).toEqual([
+      "device-management-service is 'Jamf Cloud', but the organisation has no device management service of that name or ID; the known ones are 'Jamf Pro', 'Intune'.",
+    ]);
     expect(sim.requests.filter((q) => q.method === 'POST' && q.path.startsWith('/v1/'))).toHaveLength(0);
   });
 
@@ -185,7 +204,9 @@ describe('assign-devices against the Apple Business API simulator', () => {
     const other = sim.addAccount();
     const r = await run({ 'serial-numbers': SERIALS[0] as string, 'private-key': other.privateKeyPem });
     expect(r.exitCode).toBe(1);
-    expect(r.errors[0]).toMatch(/^Apple's token endpoint .* refused the client assertion for client BUSINESSAPI\.[0-9a-f-]+: 400 invalid_client; check that client-id, key-id and private-key/);
+    expect(r.errors[0]).toMatch(
+      /^Apple's token endpoint .* refused the client assertion for client BUSINESSAPI\.[0-9a-f-]+: 400 invalid_client; check that client-id, key-id and private-key/,
+    );
     expect(sim.requests.find((q) => q.path === '/auth/oauth2/token')?.authError).toBe('bad signature');
     expect(findLeaks(r.stdout, [other.privateKeyPem])).toEqual([]);
   });
@@ -193,7 +214,9 @@ describe('assign-devices against the Apple Business API simulator', () => {
   it('rejects a malformed serial number before any request', async () => {
     const r = await run({ 'serial-numbers': `${SERIALS[0]}\nnot-a-serial` });
     expect(r.exitCode).toBe(1);
-    expect(r.errors).toEqual(["Input serial-numbers has an entry that is not a serial number ('NOT-A-SERIAL'); give serial numbers of 8 to 20 letters and digits, one a line or separated by commas."]);
+    expect(r.errors).toEqual([
+      "Input serial-numbers has an entry that is not a serial number ('NOT-A-SERIAL'); give serial numbers of 8 to 20 letters and digits, one a line or separated by commas.",
+    ]);
     expect(sim.requests).toHaveLength(0);
   });
 });

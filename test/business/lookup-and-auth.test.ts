@@ -27,7 +27,9 @@ function baseInputs(account: { clientId: string; keyId: string; privateKeyPem: s
 }
 
 const orgDeviceGets = (): string[] =>
-  sim.requests.filter((q) => q.method === 'GET' && q.path.startsWith('/v1/orgDevices')).map((q) => `${q.path}${q.query['limit'] ? `?limit=${q.query['limit']}` : ''}${q.query['cursor'] ? '&cursor' : ''}`);
+  sim.requests
+    .filter((q) => q.method === 'GET' && q.path.startsWith('/v1/orgDevices'))
+    .map((q) => `${q.path}${q.query['limit'] ? `?limit=${q.query['limit']}` : ''}${q.query['cursor'] ? '&cursor' : ''}`);
 
 describe('assign-devices in a large organisation', () => {
   it(`finds 2 serial numbers among ${ORG_SIZE} devices with one page and two single look-ups`, async () => {
@@ -59,7 +61,9 @@ describe('assign-devices service choice', () => {
     const account = sim.addAccount();
     const r = await runStep('assign-devices', { ...baseInputs(account), 'device-management-service': 'Kandji', 'serial-numbers': serial(11) });
     expect(r.exitCode).toBe(1);
-    expect(r.errors).toEqual([`device-management-service 'Kandji' names 2 device management services (IDs ${a.id}, ${b.id}); pass the ID of the one you mean.`]);
+    expect(r.errors).toEqual([
+      `device-management-service 'Kandji' names 2 device management services (IDs ${a.id}, ${b.id}); pass the ID of the one you mean.`,
+    ]);
     const ok = await runStep('assign-devices', { ...baseInputs(account), 'device-management-service': b.id, 'serial-numbers': serial(11) });
     expect(ok.errors).toEqual([]);
     expect(sim.state().devices.find((d) => d.serialNumber === serial(11))?.assignedServerId).toBe(b.id);
@@ -72,7 +76,10 @@ describe('assign-devices authentication', () => {
     const account = sim.addAccount({ scope: 'school.api' });
     const r = await runStep('assign-devices', { ...baseInputs(account), 'serial-numbers': serial(7), wait: 'false' });
     expect(r.errors).toEqual([]);
-    expect(sim.requests.find((q) => q.path === '/auth/oauth2/token')).toMatchObject({ status: 200, body: { scope: 'school.api', client_id: account.clientId, client_assertion: '[redacted]' } });
+    expect(sim.requests.find((q) => q.path === '/auth/oauth2/token')).toMatchObject({
+      status: 200,
+      body: { scope: 'school.api', client_id: account.clientId, client_assertion: '[redacted]' },
+    });
   });
 
   it('retries the token request after a 503 with a fresh client assertion', async () => {

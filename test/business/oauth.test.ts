@@ -22,7 +22,13 @@ describe('client assertion', () => {
     const b = await signClientAssertion({ clientId: 'BUSINESSAPI.x', keyId: 'k-1', key, now: () => 1_800_000_000_000 });
     expect(decodeProtectedHeader(a)).toEqual({ alg: 'ES256', kid: 'k-1', typ: 'JWT' });
     const c = decodeJwt(a);
-    expect(c).toMatchObject({ iss: 'BUSINESSAPI.x', sub: 'BUSINESSAPI.x', aud: BUSINESS_TOKEN_AUDIENCE, iat: 1_800_000_000 - 60, exp: 1_800_000_000 - 60 + 3600 });
+    expect(c).toMatchObject({
+      iss: 'BUSINESSAPI.x',
+      sub: 'BUSINESSAPI.x',
+      aud: BUSINESS_TOKEN_AUDIENCE,
+      iat: 1_800_000_000 - 60,
+      exp: 1_800_000_000 - 60 + 3600,
+    });
     expect(c.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(decodeJwt(b).jti).not.toBe(c.jti);
   });
@@ -68,7 +74,9 @@ describe('BusinessTokenProvider against the simulator', () => {
   });
 
   it('turns invalid_scope into one sentence on which scope fits which client', async () => {
-    const err = await provider([], { scope: 'school.api' }).token().catch((e: unknown) => e);
+    const err = await provider([], { scope: 'school.api' })
+      .token()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BusinessAuthError);
     expect((err as Error).message).toBe(
       "Apple's token endpoint refused scope school.api (invalid_scope); use school.api for an Apple School Manager account (client ID SCHOOLAPI.…) and business.api for Apple Business (BUSINESSAPI.…).",

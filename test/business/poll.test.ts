@@ -16,7 +16,14 @@ describe('waiting for an org device activity', () => {
     const server = sim.seed.mdmServer({ serverName: 'Slow MDM' });
     sim.seed.device({ serialNumber: 'SLOW0000001' });
     const { http } = createBusinessClient(
-      { clientId: account.clientId, keyId: account.keyId, privateKey: parseEcPrivateKey(account.privateKeyPem), scope: 'business.api', baseUrl: sim.url, tokenUrl: sim.tokenUrl },
+      {
+        clientId: account.clientId,
+        keyId: account.keyId,
+        privateKey: parseEcPrivateKey(account.privateKeyPem),
+        scope: 'business.api',
+        baseUrl: sim.url,
+        tokenUrl: sim.tokenUrl,
+      },
       { mask: () => undefined },
     );
     const started = await createActivity(http, 'ASSIGN_DEVICES', server.id, ['SLOW0000001']);

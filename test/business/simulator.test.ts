@@ -68,7 +68,11 @@ describe('Apple Business simulator: token endpoint', () => {
     ['the token URL as audience', async () => assertion({ aud: 'https://account.apple.com/auth/oauth2/token' }), 'wrong audience'],
     ['iss different from the client ID', async () => assertion({ iss: 'someone-else' }), 'invalid iss'],
     ['a lifetime of 180 days', async () => assertion({ exp: Math.floor(Date.now() / 1000) + 180 * 86400 }), 'assertion lifetime not under 180 days'],
-    ['an expired assertion', async () => assertion({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }), 'assertion expired'],
+    [
+      'an expired assertion',
+      async () => assertion({ iat: Math.floor(Date.now() / 1000) - 7200, exp: Math.floor(Date.now() / 1000) - 3600 }),
+      'assertion expired',
+    ],
     ['another key id', async () => assertion({ kid: randomUUID() }), 'kid is not the key of this client'],
     ['another key', async () => assertion({}, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey), 'bad signature'],
   ])('refuses an assertion with %s (400 invalid_client)', async (_name, make, reason) => {
@@ -88,7 +92,11 @@ describe('Apple Business simulator: API', () => {
     for (let i = 0; i < 150; i++) sim.seed.device({ serialNumber: `PG${String(i).padStart(8, '0')}` });
     const t = await token(await assertion());
     const auth = { authorization: `Bearer ${String(t.body['access_token'])}` };
-    const first = (await (await fetch(`${sim.url}/v1/orgDevices`, { headers: auth })).json()) as { data: unknown[]; links: { next?: string }; meta: { paging: { limit: number; nextCursor?: string } } };
+    const first = (await (await fetch(`${sim.url}/v1/orgDevices`, { headers: auth })).json()) as {
+      data: unknown[];
+      links: { next?: string };
+      meta: { paging: { limit: number; nextCursor?: string } };
+    };
     expect(first.data).toHaveLength(100);
     expect(first.meta.paging.limit).toBe(100);
     expect(first.links.next).toContain(`cursor=${first.meta.paging.nextCursor}`);
@@ -98,7 +106,9 @@ describe('Apple Business simulator: API', () => {
     expect((await fetch(`${sim.url}/v1/orgDevices?limit=1001`, { headers: auth })).status).toBe(400);
     const missing = await fetch(`${sim.url}/v1/orgDevices/NOPE12345678`, { headers: auth });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ errors: [{ status: '404', code: 'NOT_FOUND', detail: "There is no resource of type 'orgDevices' with id 'NOPE12345678'" }] });
+    expect(await missing.json()).toMatchObject({
+      errors: [{ status: '404', code: 'NOT_FOUND', detail: "There is no resource of type 'orgDevices' with id 'NOPE12345678'" }],
+    });
   });
 
   it('answers 409 for an activity naming an unknown service or serial, and 429 with Retry-After over the rate limit', async () => {
@@ -119,7 +129,13 @@ describe('Apple Business simulator: API', () => {
         fetch(`${limited.url}/v1/orgDeviceActivities`, {
           method: 'POST',
           headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ data: { type: 'orgDeviceActivities', attributes: { activityType: 'ASSIGN_DEVICES' }, relationships: { mdmServer: { data: { type: 'mdmServers', id: serverId } }, devices: { data: [{ type: 'orgDevices', id: serial }] } } } }),
+          body: JSON.stringify({
+            data: {
+              type: 'orgDeviceActivities',
+              attributes: { activityType: 'ASSIGN_DEVICES' },
+              relationships: { mdmServer: { data: { type: 'mdmServers', id: serverId } }, devices: { data: [{ type: 'orgDevices', id: serial }] } },
+            },
+          }),
         });
       expect((await post('NOSUCHSERVER', 'SERIAL00001')).status).toBe(409);
       expect((await post(server.id, 'SERIAL99999')).status).toBe(409);

@@ -42,7 +42,11 @@ describe('download-certificate (bundled, against the simulator, with a recording
     const login = '/Users/runner/Library/Keychains/login.keychain-db';
     const other = '/Users/runner/Library/Keychains/team-ci.keychain-db';
     const sec = await fakeSecurity([login, other]);
-    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': target.privateKeyPem }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const main = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': target.privateKeyPem },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(main.exitCode, main.stdout).toBe(0);
     const o = main.outputs;
     expect(o['certificate-id']).toBe(target.id);
@@ -84,7 +88,9 @@ describe('download-certificate (bundled, against the simulator, with a recording
       ['list-keychains', '-d', 'user', '-s', kc, login, other],
     ]);
     expect(sec.searchList()).toEqual([kc, login, other]);
-    expect(sec.keychains()[kc]?.identities).toEqual([{ commonName: o['signing-identity'], sha1: o['sha1'], hasKey: true, trusted: ['/usr/bin/codesign', '/usr/bin/security'] }]);
+    expect(sec.keychains()[kc]?.identities).toEqual([
+      { commonName: o['signing-identity'], sha1: o['sha1'], hasKey: true, trusted: ['/usr/bin/codesign', '/usr/bin/security'] },
+    ]);
 
     // State: paths only; no secret.
     expect(Object.keys(main.state).sort()).toEqual(['cleanup-paths', 'created-keychain', 'search-list-added', 'search-list-original']);
@@ -92,10 +98,17 @@ describe('download-certificate (bundled, against the simulator, with a recording
     expect(main.summary).toContain(target.id);
 
     // Post: reads only state (no inputs at all), deletes the keychain, restores the list, removes the key files.
-    const post = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, home: main.home, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const post = await runStep(
+      'download-certificate',
+      {},
+      { bundle: 'download-certificate-post', state: main.state, home: main.home, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(post.exitCode, post.stdout).toBe(0);
     expect(post.warnings).toEqual([]);
-    expect(sec.calls().slice(calls.length)).toEqual([['delete-keychain', kc], ['list-keychains', '-d', 'user']]);
+    expect(sec.calls().slice(calls.length)).toEqual([
+      ['delete-keychain', kc],
+      ['list-keychains', '-d', 'user'],
+    ]);
     expect(sec.searchList()).toEqual([login, other]);
     expect(existsSync(kc)).toBe(false);
     expect(existsSync(o['p12-path'] ?? '')).toBe(false);
@@ -109,18 +122,30 @@ describe('download-certificate (bundled, against the simulator, with a recording
   it('keeps an entry another step added to the search list when the post step takes its own keychain off', async () => {
     const login = '/Users/runner/Library/Keychains/login.keychain-db';
     const sec = await fakeSecurity([login]);
-    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const main = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(main.exitCode, main.stdout).toBe(0);
     const kc = main.outputs['keychain-path'] ?? '';
     const later = '/Users/runner/Library/Keychains/later-step.keychain-db';
     await writeFile(path.join(sec.dir, 'search-list.json'), JSON.stringify([later, ...sec.searchList()]));
-    const post = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const post = await runStep(
+      'download-certificate',
+      {},
+      { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(post.exitCode).toBe(0);
     expect(sec.searchList()).toEqual([later, login]);
     expect(sec.keychains()[kc]).toBeUndefined();
     // A second post run (the keychain is already gone) is quiet and changes nothing.
     const callsBefore = sec.calls().length;
-    const again = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const again = await runStep(
+      'download-certificate',
+      {},
+      { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(again.exitCode).toBe(0);
     expect(again.warnings).toEqual([]);
     expect(again.stdout).toMatch(/is already gone/);
@@ -163,17 +188,47 @@ describe('download-certificate (bundled, against the simulator, with a recording
     await writeFile(path.join(dir, 'key.pem'), target.privateKeyPem);
     await writeFile(path.join(dir, 'cert.der'), der(target));
     execFileSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(dir, 'cert.der'), '-out', path.join(dir, 'cert.pem')]);
-    execFileSync('openssl', ['pkcs12', '-export', '-inkey', path.join(dir, 'key.pem'), '-in', path.join(dir, 'cert.pem'), '-out', path.join(dir, 'nopw.p12'), '-passout', 'pass:']);
-    execFileSync('openssl', ['pkcs12', '-export', '-inkey', path.join(dir, 'key.pem'), '-in', path.join(dir, 'cert.pem'), '-out', path.join(dir, 'aes.p12'), '-passout', 'pass:hunter2 and more']);
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      path.join(dir, 'key.pem'),
+      '-in',
+      path.join(dir, 'cert.pem'),
+      '-out',
+      path.join(dir, 'nopw.p12'),
+      '-passout',
+      'pass:',
+    ]);
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      path.join(dir, 'key.pem'),
+      '-in',
+      path.join(dir, 'cert.pem'),
+      '-out',
+      path.join(dir, 'aes.p12'),
+      '-passout',
+      'pass:hunter2 and more',
+    ]);
 
     const sec = await fakeSecurity(['/Users/runner/Library/Keychains/login.keychain-db']);
-    const noPw = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', p12: readFileSync(path.join(dir, 'nopw.p12')).toString('base64') }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const noPw = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DISTRIBUTION', p12: readFileSync(path.join(dir, 'nopw.p12')).toString('base64') },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(noPw.exitCode, noPw.stdout).toBe(0);
     expect(noPw.outputs['certificate-id']).toBe(target.id);
     expect(noPw.outputs['p12-password']).not.toBe('');
     expect(keyFitsCertificate(opensslOpenP12(noPw.outputs['p12-path'] ?? '', noPw.outputs['p12-password'] ?? '').privateKeyPem, der(target))).toBe(true);
 
-    const aes = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', p12: readFileSync(path.join(dir, 'aes.p12')).toString('base64'), 'p12-password': 'hunter2 and more' }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const aes = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DISTRIBUTION', p12: readFileSync(path.join(dir, 'aes.p12')).toString('base64'), 'p12-password': 'hunter2 and more' },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(aes.exitCode, aes.stdout).toBe(0);
     expect(aes.outputs['p12-password']).toBe('hunter2 and more');
     expect(opensslOpenP12(aes.outputs['p12-path'] ?? '', 'hunter2 and more').info).toMatch(/pbeWithSHA1And3-KeyTripleDES-CBC/);
@@ -188,8 +243,25 @@ describe('download-certificate (bundled, against the simulator, with a recording
     await writeFile(path.join(dir, 'key.pem'), target.privateKeyPem);
     await writeFile(path.join(dir, 'cert.der'), der(target));
     execFileSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(dir, 'cert.der'), '-out', path.join(dir, 'cert.pem')]);
-    execFileSync('openssl', ['pkcs12', '-export', '-legacy', '-inkey', path.join(dir, 'key.pem'), '-in', path.join(dir, 'cert.pem'), '-out', path.join(dir, 'id.p12'), '-passout', 'pass:right-password']);
-    const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', p12: readFileSync(path.join(dir, 'id.p12')).toString('base64'), 'p12-password': 'wrong-password' });
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-inkey',
+      path.join(dir, 'key.pem'),
+      '-in',
+      path.join(dir, 'cert.pem'),
+      '-out',
+      path.join(dir, 'id.p12'),
+      '-passout',
+      'pass:right-password',
+    ]);
+    const run = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DISTRIBUTION',
+      p12: readFileSync(path.join(dir, 'id.p12')).toString('base64'),
+      'p12-password': 'wrong-password',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([expect.stringMatching(/^Input p12 cannot be opened with the given password; pass the password .* in p12-password/)]);
     expect(findLeaks(output(run), ['wrong-password', 'right-password'])).toEqual([]);
@@ -200,17 +272,23 @@ describe('download-certificate (bundled, against the simulator, with a recording
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain(`${expired.id}`);
     expect(run.stdout).toMatch(/has this key but is expired/);
-    expect(run.errors).toEqual([expect.stringMatching(/^No usable DISTRIBUTION certificates: none of the \d+ valid DISTRIBUTION certificates has the public key of signing-key; .*create-if-missing/)]);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^No usable DISTRIBUTION certificates: none of the \d+ valid DISTRIBUTION certificates has the public key of signing-key; .*create-if-missing/,
+      ),
+    ]);
     expect(posts()).toBe(0);
   });
 
-  it("says in one sentence what to do when Apple refuses another certificate (the certificate cap)", async () => {
+  it('says in one sentence what to do when Apple refuses another certificate (the certificate cap)', async () => {
     for (let n = 0; n < 6; n++) sim.seed.certificate({ certificateType: 'IOS_DISTRIBUTION' });
     const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'IOS_DISTRIBUTION', 'create-if-missing': 'true' });
     expect(run.exitCode).toBe(1);
     expect(posts()).toBe(1);
     expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]).toMatch(/^Apple will not create another IOS_DISTRIBUTION certificate: the account already has as many current ones as Apple allows \(Apple: 409 ENTITY_ERROR "You already have a current iOS Distribution certificate or a pending certificate request\.", request id [^)]+\); reuse one .* signing-key .* revoke one .* identity-passphrase/);
+    expect(run.errors[0]).toMatch(
+      /^Apple will not create another IOS_DISTRIBUTION certificate: the account already has as many current ones as Apple allows \(Apple: 409 ENTITY_ERROR "You already have a current iOS Distribution certificate or a pending certificate request\.", request id [^)]+\); reuse one .* signing-key .* revoke one .* identity-passphrase/,
+    );
     expect(run.errors[0]?.split(/\.\s/).length).toBe(1);
   });
 
@@ -218,7 +296,11 @@ describe('download-certificate (bundled, against the simulator, with a recording
     sim.faults.add({ method: 'POST', path: '/v1/certificates', status: 403 });
     const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true' });
     expect(run.exitCode).toBe(1);
-    expect(run.errors).toEqual([expect.stringMatching(/^Apple refused to create a DEVELOPMENT certificate because the API key's role does not allow it \(Apple: 403 FORBIDDEN_ERROR .*\); use a key with the Admin role/)]);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^Apple refused to create a DEVELOPMENT certificate because the API key's role does not allow it \(Apple: 403 FORBIDDEN_ERROR .*\); use a key with the Admin role/,
+      ),
+    ]);
   });
 
   it('warns with an annotation when the certificate expires within 30 days', async () => {
@@ -226,12 +308,19 @@ describe('download-certificate (bundled, against the simulator, with a recording
     const run = await runStep('download-certificate', { ...api(), 'certificate-id': soon.id, 'signing-key': soon.privateKeyPem, import: 'false' });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs['certificate-id']).toBe(soon.id);
-    expect(run.warnings).toEqual([expect.stringMatching(new RegExp(`^Certificate ".*" \\(${soon.id}\\) expires on \\d{4}-\\d\\d-\\d\\d, in 1[01] day\\(s\\)`))]);
+    expect(run.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^Certificate ".*" \\(${soon.id}\\) expires on \\d{4}-\\d\\d-\\d\\d, in 1[01] day\\(s\\)`)),
+    ]);
     expect(run.stdout).toMatch(/::warning title=Certificate expires soon::/);
   });
 
   it('fails with one sentence when import is true and there is no security tool (Linux)', async () => {
-    const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, import: 'true' });
+    const run = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DISTRIBUTION',
+      'signing-key': (dist[0] as Seeded).privateKeyPem,
+      import: 'true',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([expect.stringMatching(/^import is true, but there is no security tool on PATH/)]);
     // The files written before the failure are still named in state for the post step.
@@ -239,9 +328,16 @@ describe('download-certificate (bundled, against the simulator, with a recording
   });
 
   it('refuses signing-key and p12 together, naming both', async () => {
-    const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, p12: 'MIIB' });
+    const run = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DISTRIBUTION',
+      'signing-key': (dist[0] as Seeded).privateKeyPem,
+      p12: 'MIIB',
+    });
     expect(run.exitCode).toBe(1);
-    expect(run.errors).toEqual(['Inputs signing-key and p12 are both given; pass the private key one way: signing-key (PEM) or p12 (base64 PKCS#12) with p12-password.']);
+    expect(run.errors).toEqual([
+      'Inputs signing-key and p12 are both given; pass the private key one way: signing-key (PEM) or p12 (base64 PKCS#12) with p12-password.',
+    ]);
     expect(sim.requests).toHaveLength(0);
   });
 
@@ -256,14 +352,26 @@ describe('download-certificate when the keychain import fails half-way', () => {
   it('fails with one redacted sentence, and the post step still deletes the keychain it created and the key files', async () => {
     const login = '/Users/runner/Library/Keychains/login.keychain-db';
     const sec = await fakeSecurity([login]);
-    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem }, { pathPrefix: [FAKE_SECURITY_BIN], env: { ...sec.env, FAKE_SECURITY_FAIL: 'import' } });
+    const main = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: { ...sec.env, FAKE_SECURITY_FAIL: 'import' } },
+    );
     expect(main.exitCode).toBe(1);
     const kcPassword = sec.calls()[0]?.[2] ?? '';
-    expect(main.errors).toEqual([expect.stringMatching(/^Importing the identity failed: security import \S+\.p12 -k \S+ -f pkcs12 -P \*\*\* -T \/usr\/bin\/codesign -T \/usr\/bin\/security exited with 1: /)]);
+    expect(main.errors).toEqual([
+      expect.stringMatching(
+        /^Importing the identity failed: security import \S+\.p12 -k \S+ -f pkcs12 -P \*\*\* -T \/usr\/bin\/codesign -T \/usr\/bin\/security exited with 1: /,
+      ),
+    ]);
     const kc = main.state['created-keychain'] ?? '';
     expect(kc).not.toBe('');
     expect(main.state['search-list-added']).toBeUndefined();
-    const post = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const post = await runStep(
+      'download-certificate',
+      {},
+      { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(post.exitCode).toBe(0);
     expect(sec.keychains()[kc]).toBeUndefined();
     expect(sec.searchList()).toEqual([login]);
@@ -275,12 +383,22 @@ describe('download-certificate when the keychain import fails half-way', () => {
 describe('download-certificate when the keychain fails after a certificate was created', () => {
   it('still outputs the new identity (masked) and fails with one sentence saying to store it', async () => {
     const sec = await fakeSecurity(['/Users/runner/Library/Keychains/login.keychain-db']);
-    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true' }, { pathPrefix: [FAKE_SECURITY_BIN], env: { ...sec.env, FAKE_SECURITY_FAIL: 'import' } });
+    const main = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DEVELOPMENT', 'create-if-missing': 'true' },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: { ...sec.env, FAKE_SECURITY_FAIL: 'import' } },
+    );
     expect(main.exitCode).toBe(1);
     expect(main.outputs['created']).toBe('true');
     const id = main.outputs['certificate-id'] ?? '';
     expect(sim.state().certificates.some((c) => c.id === id)).toBe(true);
-    expect(main.errors).toEqual([expect.stringMatching(new RegExp(`^Importing the identity failed: .*; certificate ${id} was created by this run and its identity is in the p12-base64 and p12-password outputs, so store them as secrets before running again \\(or revoke it\\)\\.$`))]);
+    expect(main.errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Importing the identity failed: .*; certificate ${id} was created by this run and its identity is in the p12-base64 and p12-password outputs, so store them as secrets before running again \\(or revoke it\\)\\.$`,
+        ),
+      ),
+    ]);
     expect(main.stdout).toContain(`::add-mask::${main.outputs['p12-base64'] ?? 'missing'}`);
     expect(findLeaks(output(main), [main.outputs['p12-base64'] ?? '', main.outputs['p12-password'] ?? ''])).toEqual([]);
   });
@@ -292,20 +410,47 @@ describe('download-certificate into an existing keychain', () => {
     const sec = await fakeSecurity([login]);
     const kc = path.join(await mkdtemp(path.join(tmpdir(), 'asa-kc-')), 'build.keychain-db');
     execFileSync(path.join(FAKE_SECURITY_BIN, 'security'), ['create-keychain', '-p', 'Kc-Pw-7f3d9a2b', kc], { env: { ...process.env, ...sec.env } });
-    const missingPassword = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, keychain: kc }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const missingPassword = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, keychain: kc },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(missingPassword.exitCode).toBe(1);
-    expect(missingPassword.errors).toEqual([`Keychain ${kc} already exists, so keychain-password is needed to unlock it; pass its password, or leave keychain empty for a new temporary keychain.`]);
+    expect(missingPassword.errors).toEqual([
+      `Keychain ${kc} already exists, so keychain-password is needed to unlock it; pass its password, or leave keychain empty for a new temporary keychain.`,
+    ]);
 
     const start = sec.calls().length;
-    const main = await runStep('download-certificate', { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, keychain: kc, 'keychain-password': 'Kc-Pw-7f3d9a2b' }, { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const main = await runStep(
+      'download-certificate',
+      { ...api(), 'certificate-type': 'DISTRIBUTION', 'signing-key': (dist[0] as Seeded).privateKeyPem, keychain: kc, 'keychain-password': 'Kc-Pw-7f3d9a2b' },
+      { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(main.exitCode, main.stdout).toBe(0);
     expect(main.outputs['keychain-path']).toBe(kc);
-    expect(sec.calls().slice(start).map((c) => c[0])).toEqual(['unlock-keychain', 'import', 'set-key-partition-list', 'list-keychains', 'list-keychains']);
+    expect(
+      sec
+        .calls()
+        .slice(start)
+        .map((c) => c[0]),
+    ).toEqual(['unlock-keychain', 'import', 'set-key-partition-list', 'list-keychains', 'list-keychains']);
     expect(main.state['created-keychain']).toBeUndefined();
     expect(sec.searchList()).toEqual([kc, login]);
-    const post = await runStep('download-certificate', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const post = await runStep(
+      'download-certificate',
+      {},
+      { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(post.exitCode).toBe(0);
-    expect(sec.calls().slice(-2).map((c) => c.slice(0, 4))).toEqual([['list-keychains', '-d', 'user'], ['list-keychains', '-d', 'user', '-s']]);
+    expect(
+      sec
+        .calls()
+        .slice(-2)
+        .map((c) => c.slice(0, 4)),
+    ).toEqual([
+      ['list-keychains', '-d', 'user'],
+      ['list-keychains', '-d', 'user', '-s'],
+    ]);
     expect(sec.searchList()).toEqual([login]);
     expect(existsSync(kc)).toBe(true);
     expect(findLeaks(output(main, post, missingPassword), ['Kc-Pw-7f3d9a2b'])).toEqual([]);

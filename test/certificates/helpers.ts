@@ -30,7 +30,8 @@ export interface FakeSecurity {
 export async function fakeSecurity(initial: string[]): Promise<FakeSecurity> {
   const dir = await mkdtemp(path.join(tmpdir(), 'asa-security-'));
   await writeFile(path.join(dir, 'search-list.json'), JSON.stringify(initial));
-  const read = <T>(file: string, fallback: T): T => (existsSync(path.join(dir, file)) ? (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T) : fallback);
+  const read = <T>(file: string, fallback: T): T =>
+    existsSync(path.join(dir, file)) ? (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T) : fallback;
   return {
     dir,
     env: { FAKE_SECURITY_DIR: dir },
@@ -46,7 +47,10 @@ export async function fakeSecurity(initial: string[]): Promise<FakeSecurity> {
 
 /** `openssl pkcs12 -in <file> -passin pass:<pw> -nodes`: the PEM blocks inside (OpenSSL 3 opens 3DES without -legacy). */
 export function opensslOpenP12(file: string, password: string): { certificatePem: string; privateKeyPem: string; info: string } {
-  const out = execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nodes'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nodes'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // -info writes the structure (MAC, bag encryption) to stderr.
   const infoRun = spawnSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-info', '-noout'], { encoding: 'utf8' });
   const info = `${infoRun.stdout}${infoRun.stderr}`;
@@ -58,7 +62,10 @@ export function opensslOpenP12(file: string, password: string): { certificatePem
 /** Whether the private key is the one the certificate was issued for. */
 export function keyFitsCertificate(privateKeyPem: string, certificate: string | Buffer): boolean {
   const x = new X509Certificate(certificate);
-  return x.checkPrivateKey(createPrivateKey(privateKeyPem)) && x.publicKey.export({ type: 'spki', format: 'der' }).equals(createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' }));
+  return (
+    x.checkPrivateKey(createPrivateKey(privateKeyPem)) &&
+    x.publicKey.export({ type: 'spki', format: 'der' }).equals(createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' }))
+  );
 }
 
 /** SHA-1 of a DER certificate as 40 upper-case hex digits. */

@@ -57,7 +57,10 @@ describe('identity store (bundled action, @actions/cache against a local Actions
     createdId = run.outputs['certificate-id'] ?? '';
     expect(posts()).toBe(1);
     // What @actions/cache did on the wire: look-up (miss), reserve, one block-blob PUT, finalize.
-    const calls = cache.requests.map((r) => `${r.method} ${r.path.replace(/^\/twirp\/github\.actions\.results\.api\.v1\.CacheService\//, '').replace(/\/[0-9a-f]{24}$/, '/<blob>')} ${r.status}`);
+    const calls = cache.requests.map(
+      (r) =>
+        `${r.method} ${r.path.replace(/^\/twirp\/github\.actions\.results\.api\.v1\.CacheService\//, '').replace(/\/[0-9a-f]{24}$/, '/<blob>')} ${r.status}`,
+    );
     expect(calls).toEqual([
       'POST GetCacheEntryDownloadURL 200',
       'POST CreateCacheEntry 200',
@@ -87,7 +90,10 @@ describe('identity store (bundled action, @actions/cache against a local Actions
     expect(cache.entries).toHaveLength(1);
     // Restored over the protocol: a look-up that matched by prefix, then the signed download URL; nothing saved.
     expect(cache.requests.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 200', 'GET 200']);
-    expect(cache.requests[0]?.body).toMatchObject({ key: expect.stringMatching(/-DEVELOPMENT-latest$/), restore_keys: [expect.stringMatching(/-DEVELOPMENT-$/)] });
+    expect(cache.requests[0]?.body).toMatchObject({
+      key: expect.stringMatching(/-DEVELOPMENT-latest$/),
+      restore_keys: [expect.stringMatching(/-DEVELOPMENT-$/)],
+    });
   });
 
   it('refuses a wrong passphrase in one sentence and never creates a certificate', async () => {
@@ -95,7 +101,9 @@ describe('identity store (bundled action, @actions/cache against a local Actions
     expect(run.exitCode).toBe(1);
     expect(posts()).toBe(0);
     expect(run.errors).toEqual([
-      expect.stringMatching(/^identity-passphrase does not open the DEVELOPMENT identity saved in the Actions cache \(apple-signing-identity-v1-[0-9a-f]{16}-DEVELOPMENT-\w+\); pass the passphrase it was saved with, or delete that cache entry/),
+      expect.stringMatching(
+        /^identity-passphrase does not open the DEVELOPMENT identity saved in the Actions cache \(apple-signing-identity-v1-[0-9a-f]{16}-DEVELOPMENT-\w+\); pass the passphrase it was saved with, or delete that cache entry/,
+      ),
     ]);
     expect(findLeaks(`${run.stdout}\n${run.stderr}`, ['Wr0ng-Tq8v-Kx2m-Pz5d', PASSPHRASE])).toEqual([]);
   });
@@ -118,7 +126,12 @@ describe('identity store (bundled action, @actions/cache against a local Actions
   });
 
   it('goes on without the store where the cache service is not there (outside Actions), and says so', async () => {
-    const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'IOS_DEVELOPMENT', 'create-if-missing': 'true', 'identity-passphrase': PASSPHRASE });
+    const run = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'IOS_DEVELOPMENT',
+      'create-if-missing': 'true',
+      'identity-passphrase': PASSPHRASE,
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs['created']).toBe('true');
     expect(run.stdout).toMatch(/The Actions cache service is not available here/);

@@ -122,10 +122,16 @@ describe('identity store entries it cannot use', () => {
 describe('security without echo', () => {
   it('redacts the value after -p, -P and -k, and never puts a password in an error', async () => {
     expect(redact(['import', 'a.p12', '-k', 'kc', '-P', 'p12pw', '-T', '/usr/bin/codesign'])).toBe('import a.p12 -k *** -P *** -T /usr/bin/codesign');
-    const tool = new SecurityTool(async () => ({ exitCode: 51, stdout: '', stderr: 'security: SecKeychainUnlock: The user name or passphrase you entered is not correct.' }));
+    const tool = new SecurityTool(async () => ({
+      exitCode: 51,
+      stdout: '',
+      stderr: 'security: SecKeychainUnlock: The user name or passphrase you entered is not correct.',
+    }));
     const err = await tool.unlock('/tmp/x.keychain-db', 'kc-password').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KeychainError);
-    expect((err as Error).message).toBe('Unlocking the keychain failed: security unlock-keychain -p *** /tmp/x.keychain-db exited with 51: security: SecKeychainUnlock: The user name or passphrase you entered is not correct..');
+    expect((err as Error).message).toBe(
+      'Unlocking the keychain failed: security unlock-keychain -p *** /tmp/x.keychain-db exited with 51: security: SecKeychainUnlock: The user name or passphrase you entered is not correct..',
+    );
   });
 
   it('reports the created keychain before a later command fails, so the post step can delete it', async () => {
@@ -135,7 +141,9 @@ describe('security without echo', () => {
       return args[0] === 'import' ? { exitCode: 1, stdout: '', stderr: 'MAC verification failed' } : { exitCode: 0, stdout: '', stderr: '' };
     });
     const remembered: object[] = [];
-    await expect(installIdentity(tool, { keychain: '/t/k.keychain-db', password: 'pw', create: true, p12Path: '/t/i.p12', p12Password: 'x' }, (s) => remembered.push(s))).rejects.toBeInstanceOf(KeychainError);
+    await expect(
+      installIdentity(tool, { keychain: '/t/k.keychain-db', password: 'pw', create: true, p12Path: '/t/i.p12', p12Password: 'x' }, (s) => remembered.push(s)),
+    ).rejects.toBeInstanceOf(KeychainError);
     expect(calls).toEqual(['create-keychain', 'set-keychain-settings', 'unlock-keychain', 'import']);
     expect(remembered).toEqual([{ createdKeychain: '/t/k.keychain-db' }]);
   });
@@ -147,7 +155,11 @@ describe('security without echo', () => {
       if (args[0] === 'delete-keychain') list = list.filter((k) => k !== args[1]);
       return { exitCode: 0, stdout: args[0] === 'list-keychains' ? list.map((k) => `    "${k}"\n`).join('') : '', stderr: '' };
     });
-    const report = await removeIdentity(tool, { createdKeychain: '/mine.keychain-db', addedToSearchList: '/mine.keychain-db', originalSearchList: ['/login.keychain-db'] });
+    const report = await removeIdentity(tool, {
+      createdKeychain: '/mine.keychain-db',
+      addedToSearchList: '/mine.keychain-db',
+      originalSearchList: ['/login.keychain-db'],
+    });
     expect(report).toEqual({ deleted: true, searchListRestored: true, problems: [] });
     expect(list).toEqual(['/later.keychain-db', '/login.keychain-db']);
   });

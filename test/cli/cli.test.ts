@@ -36,8 +36,14 @@ describe('command line: help', () => {
     expect(r.stdout).toMatch(/\n {2}registered {10}Number of devices registered/);
   });
   it('refuses an unknown command or option with one sentence and exit code 2', async () => {
-    expect(await cli(['register-device'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: Unknown command 'register-device'; the commands are /) });
-    expect(await cli(['register-devices', '--colour', 'red'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: Unknown option --colour for register-devices/) });
+    expect(await cli(['register-device'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^error: Unknown command 'register-device'; the commands are /),
+    });
+    expect(await cli(['register-devices', '--colour', 'red'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^error: Unknown option --colour for register-devices/),
+    });
   });
 });
 
@@ -53,9 +59,23 @@ describe('command line: against the simulator', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
     const keyFile = path.join(dir, 'AuthKey.p8');
     await writeFile(keyFile, key.privateKeyPem);
-    const r = await cli(['register-devices', '--key-id', key.keyId, '--private-key-file', keyFile, '--api-base-url', sim.url, '--devices', '00008110-000A1B2C3D4E5F60,CLI Phone', '--json'], {
-      APPLE_SIGNING_ISSUER_ID: key.issuerId ?? '',
-    });
+    const r = await cli(
+      [
+        'register-devices',
+        '--key-id',
+        key.keyId,
+        '--private-key-file',
+        keyFile,
+        '--api-base-url',
+        sim.url,
+        '--devices',
+        '00008110-000A1B2C3D4E5F60,CLI Phone',
+        '--json',
+      ],
+      {
+        APPLE_SIGNING_ISSUER_ID: key.issuerId ?? '',
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     const outputs = JSON.parse(r.stdout) as Record<string, string>;
     expect(outputs).toMatchObject({ registered: 1, failed: 0 });
@@ -67,9 +87,23 @@ describe('command line: against the simulator', () => {
 
   it('takes a dry run flag without a value and prints name=value lines', async () => {
     const key = sim.addKey();
-    const r = await cli(['register-devices', '--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--api-base-url', sim.url, '--devices', '00008110-000A1B2C3D4E5F61,Dry', '--dry-run'], {
-      APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem,
-    });
+    const r = await cli(
+      [
+        'register-devices',
+        '--key-id',
+        key.keyId,
+        '--issuer-id',
+        key.issuerId ?? '',
+        '--api-base-url',
+        sim.url,
+        '--devices',
+        '00008110-000A1B2C3D4E5F61,Dry',
+        '--dry-run',
+      ],
+      {
+        APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem,
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')).toContain('would-register=1');
   });

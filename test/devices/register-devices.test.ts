@@ -109,7 +109,13 @@ describe('register-devices: PROCESSING devices', () => {
     const slow = await startSimulator({ immediateDevices: 0 });
     try {
       const k = slow.addKey();
-      const run = await runStep('register-devices', { 'key-id': k.keyId, 'issuer-id': k.issuerId ?? '', 'private-key': k.privateKeyPem, 'api-base-url': slow.url, devices: `${NEW_A},Ana` });
+      const run = await runStep('register-devices', {
+        'key-id': k.keyId,
+        'issuer-id': k.issuerId ?? '',
+        'private-key': k.privateKeyPem,
+        'api-base-url': slow.url,
+        devices: `${NEW_A},Ana`,
+      });
       expect(run.exitCode).toBe(0);
       expect(JSON.parse(run.outputs['devices'] ?? '[]')[0]).toMatchObject({ result: 'registered', status: 'PROCESSING' });
       expect(run.notices.join('\n')).toMatch(/1 newly registered device\(s\) are PROCESSING \(Ana\): Apple activates them within 24 to 72 hours/);
@@ -185,7 +191,11 @@ describe('register-devices: faults', () => {
 describe('register-devices: bad keys and secrets', () => {
   it.each([
     ['garbage', 'definitely not a key', /^private-key is not a PEM private key/],
-    ['an RSA key', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /is an RSA key, but Apple API keys are P-256/],
+    [
+      'an RSA key',
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      /is an RSA key, but Apple API keys are P-256/,
+    ],
     ['a P-384 key', generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /curve secp384r1/],
   ])('refuses %s as private-key with one sentence and no request', async (_name, value, message) => {
     const run = await runStep('register-devices', { ...api(), 'private-key': value, devices: `${NEW_A},x` });
@@ -197,7 +207,11 @@ describe('register-devices: bad keys and secrets', () => {
 
   it('never shows the key or any token, or a fragment of them, in its output', async () => {
     sim.faults.add({ method: 'POST', path: '/v1/devices', expireTokens: true });
-    const run = await runStep('register-devices', { ...api(), devices: `00008130-0000000000001101,Leak Check\nbad,line`, 'dry-run': 'false' }, { env: { RUNNER_DEBUG: '1' } });
+    const run = await runStep(
+      'register-devices',
+      { ...api(), devices: `00008130-0000000000001101,Leak Check\nbad,line`, 'dry-run': 'false' },
+      { env: { RUNNER_DEBUG: '1' } },
+    );
     expect(run.stdout).toContain('::debug::');
     const tokens = sim.tokensSeen();
     expect(tokens.length).toBeGreaterThanOrEqual(2);
@@ -231,7 +245,13 @@ describe('register-devices: proxies', () => {
     await writeFile(path.join(dir, 'ca.pem'), tls.caCertPem);
     try {
       const k = tls.addKey();
-      const inputs = { 'key-id': k.keyId, 'issuer-id': k.issuerId ?? '', 'private-key': k.privateKeyPem, 'api-base-url': tls.url, devices: `${NEW_A},Via Proxy` };
+      const inputs = {
+        'key-id': k.keyId,
+        'issuer-id': k.issuerId ?? '',
+        'private-key': k.privateKeyPem,
+        'api-base-url': tls.url,
+        devices: `${NEW_A},Via Proxy`,
+      };
       const env = { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'), HTTPS_PROXY: proxyUrl };
       const proxied = await runStep('register-devices', inputs, { env });
       expect(proxied.exitCode, proxied.stdout).toBe(0);

@@ -63,9 +63,17 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     for (const dir of XCODE_DIRS) expect((await readFile(path.join(run.home, dir, file))).equals(Buffer.from(p.profileContent, 'base64'))).toBe(true);
     expect(profilesOutput(run.outputs)).toEqual([
       {
-        bundleId: 'com.example.app', profileId: p.id, profileUuid: p.uuid, profileName: STORE, profileType: 'IOS_APP_STORE',
-        profilePath: run.outputs['profile-path'], expirationDate: p.expirationDate.toISOString(), teamId: 'SIMTEAM123',
-        created: true, decision: 'create', reason: 'no profile of this name exists',
+        bundleId: 'com.example.app',
+        profileId: p.id,
+        profileUuid: p.uuid,
+        profileName: STORE,
+        profileType: 'IOS_APP_STORE',
+        profilePath: run.outputs['profile-path'],
+        expirationDate: p.expirationDate.toISOString(),
+        teamId: 'SIMTEAM123',
+        created: true,
+        decision: 'create',
+        reason: 'no profile of this name exists',
       },
     ]);
     expect(run.summary).toContain('com.example.app');
@@ -99,8 +107,16 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
 
   it('keeps a development profile holding more devices than Apple includes (50) with still two requests', async () => {
     const { app, cert, phone } = devAccount();
-    const more = Array.from({ length: 59 }, (_, n) => sim.seed.device({ udid: `00008101-${n.toString(16).toUpperCase().padStart(16, '0')}`, name: `Phone ${n}` }));
-    const seeded = sim.seed.profile({ name: DEV, profileType: 'IOS_APP_DEVELOPMENT', bundleId: app.id, certificateIds: [cert.id], deviceIds: [phone.id, ...more.map((d) => d.id)] });
+    const more = Array.from({ length: 59 }, (_, n) =>
+      sim.seed.device({ udid: `00008101-${n.toString(16).toUpperCase().padStart(16, '0')}`, name: `Phone ${n}` }),
+    );
+    const seeded = sim.seed.profile({
+      name: DEV,
+      profileType: 'IOS_APP_DEVELOPMENT',
+      bundleId: app.id,
+      certificateIds: [cert.id],
+      deviceIds: [phone.id, ...more.map((d) => d.id)],
+    });
     const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT' });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({ 'profile-uuid': seeded.uuid, decision: 'keep' });
@@ -111,7 +127,12 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     const { app, cert, phone } = devAccount();
     const unified = sim.seed.certificate({ certificateType: 'DEVELOPMENT' });
     const old = sim.seed.profile({ name: DEV, profileType: 'IOS_APP_DEVELOPMENT', bundleId: app.id, certificateIds: [cert.id], deviceIds: [phone.id] });
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT', 'certificate-ids': unified.id });
+    const run = await runStep('ensure-profile', {
+      ...apiInputs(sim, key),
+      'bundle-id': 'com.example.app',
+      'profile-type': 'IOS_APP_DEVELOPMENT',
+      'certificate-ids': unified.id,
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, DEV);
     expect(p.id).not.toBe(old.id);
@@ -131,7 +152,11 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     const ipad = sim.seed.device({ udid: '00008120-001122334455AABB', name: 'Ben iPad' });
     sim.seed.device({ udid: '00008130-00AABBCCDDEEFF00', name: 'New Phone', status: 'PROCESSING' });
     sim.clearRequests();
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT' }, { home: first.home });
+    const run = await runStep(
+      'ensure-profile',
+      { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT' },
+      { home: first.home },
+    );
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, DEV);
     expect(p.id).not.toBe(old.id);
@@ -163,8 +188,19 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
   it('recreates a profile expiring within min-days-valid and warns about a certificate that expires soon', async () => {
     const { app } = storeAccount();
     const shortCert = sim.seed.certificate({ certificateType: 'IOS_DISTRIBUTION', expiresAt: new Date(Date.now() + 12 * DAY) });
-    const old = sim.seed.profile({ name: STORE, profileType: 'IOS_APP_STORE', bundleId: app.id, certificateIds: [shortCert.id], expiresAt: new Date(Date.now() + 10 * DAY) });
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', 'min-days-valid': '30' });
+    const old = sim.seed.profile({
+      name: STORE,
+      profileType: 'IOS_APP_STORE',
+      bundleId: app.id,
+      certificateIds: [shortCert.id],
+      expiresAt: new Date(Date.now() + 10 * DAY),
+    });
+    const run = await runStep('ensure-profile', {
+      ...apiInputs(sim, key),
+      'bundle-id': 'com.example.app',
+      'profile-type': 'IOS_APP_STORE',
+      'min-days-valid': '30',
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, STORE);
     expect(p.id).not.toBe(old.id);
@@ -176,7 +212,12 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
 
     // With only the short certificate left, the profile it makes cannot outlive it: a warning says so.
     for (const c of sim.state().certificates) if (c.id !== shortCert.id) sim.revokeCertificate(c.id);
-    const again = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', 'min-days-valid': '30' });
+    const again = await runStep('ensure-profile', {
+      ...apiInputs(sim, key),
+      'bundle-id': 'com.example.app',
+      'profile-type': 'IOS_APP_STORE',
+      'min-days-valid': '30',
+    });
     expect(again.exitCode, again.stdout).toBe(0);
     expect(onlyProfile(sim, STORE).certificateIds).toEqual([shortCert.id]);
     expect(again.warnings.join('\n')).toMatch(/Certificate .*expires on .*within min-days-valid \(30 days\)/);
@@ -184,7 +225,14 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
 
   it('recreates an expired profile that Apple still reports as ACTIVE, judging by its expirationDate', async () => {
     const { app, cert } = storeAccount();
-    const old = sim.seed.profile({ name: STORE, profileType: 'IOS_APP_STORE', bundleId: app.id, certificateIds: [cert.id], expiresAt: new Date(Date.now() - DAY), state: 'ACTIVE' });
+    const old = sim.seed.profile({
+      name: STORE,
+      profileType: 'IOS_APP_STORE',
+      bundleId: app.id,
+      certificateIds: [cert.id],
+      expiresAt: new Date(Date.now() - DAY),
+      state: 'ACTIVE',
+    });
     expect(old.profileState).toBe('ACTIVE');
     const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
     expect(run.exitCode, run.stdout).toBe(0);
@@ -199,7 +247,9 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]).toMatch(/^Bundle ID 'com\.example\.app' \(close matches: .*com\.example\.app\.widget.*\) is not registered on this team \(matched exactly\)/);
+    expect(run.errors[0]).toMatch(
+      /^Bundle ID 'com\.example\.app' \(close matches: .*com\.example\.app\.widget.*\) is not registered on this team \(matched exactly\)/,
+    );
     expect(run.errors[0]).toContain('com.example.apps');
     expect(writes(sim)).toEqual([]);
   });
@@ -247,7 +297,12 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     const personal = sim.addKey({ kind: 'individual' });
     expect(personal.issuerId).toBeUndefined();
     storeAccount();
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, personal), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', install: 'false' });
+    const run = await runStep('ensure-profile', {
+      ...apiInputs(sim, personal),
+      'bundle-id': 'com.example.app',
+      'profile-type': 'IOS_APP_STORE',
+      install: 'false',
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, STORE);
     expect(run.outputs).toMatchObject({ 'profile-uuid': p.uuid, 'profile-path': '', 'profile-base64': p.profileContent });
@@ -260,7 +315,12 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     sim.faults.add({ method: 'GET', path: '/v1/certificates', status: 503 });
     const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(sim.requests.filter((r) => r.status === 429 || r.status === 503).map((r) => `${r.status} ${r.path}`).sort()).toEqual(['429 /v1/profiles', '503 /v1/certificates']);
+    expect(
+      sim.requests
+        .filter((r) => r.status === 429 || r.status === 503)
+        .map((r) => `${r.status} ${r.path}`)
+        .sort(),
+    ).toEqual(['429 /v1/profiles', '503 /v1/certificates']);
     expect(profilesNamed(sim, STORE)).toHaveLength(1);
   });
 
@@ -291,8 +351,21 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     storeAccount();
     // The create lands, but Apple answers as if a duplicate existed.
     sim.faults.add({
-      method: 'POST', path: '/v1/profiles', status: 409, afterCommit: true,
-      body: { errors: [{ id: 'f1', status: '409', code: 'ENTITY_ERROR', title: 'There is a problem with the request entity', detail: `There is a problem with the request entity: Multiple profiles found with the name '${STORE}'.  Please remove the duplicate profiles and try again.` }] },
+      method: 'POST',
+      path: '/v1/profiles',
+      status: 409,
+      afterCommit: true,
+      body: {
+        errors: [
+          {
+            id: 'f1',
+            status: '409',
+            code: 'ENTITY_ERROR',
+            title: 'There is a problem with the request entity',
+            detail: `There is a problem with the request entity: Multiple profiles found with the name '${STORE}'.  Please remove the duplicate profiles and try again.`,
+          },
+        ],
+      },
     });
     const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
     expect(run.exitCode, run.stdout).toBe(0);
@@ -309,7 +382,9 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     for (const dir of XCODE_DIRS) {
       const file = path.join(run.home, dir, `${p.uuid}.mobileprovision`);
       expect((await readFile(file)).equals(Buffer.from(p.profileContent, 'base64'))).toBe(true);
-      const xml = execFileSync('openssl', ['cms', '-verify', '-noverify', '-inform', 'DER', '-in', file], { stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+      const xml = execFileSync('openssl', ['cms', '-verify', '-noverify', '-inform', 'DER', '-in', file], { stdio: ['ignore', 'pipe', 'pipe'] }).toString(
+        'utf8',
+      );
       const dict = parse(xml) as Record<string, unknown>;
       expect(dict['UUID']).toBe(p.uuid);
       expect(dict['Name']).toBe(STORE);
@@ -321,7 +396,12 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     sim.seed.bundleId({ identifier: 'com.example.mac', platform: 'MAC_OS' });
     sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
     const dir = path.join((await import('node:os')).tmpdir(), `asa-profiles-${process.pid}-${Date.now()}`);
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.mac', 'profile-type': 'MAC_APP_STORE', 'profiles-dir': dir });
+    const run = await runStep('ensure-profile', {
+      ...apiInputs(sim, key),
+      'bundle-id': 'com.example.mac',
+      'profile-type': 'MAC_APP_STORE',
+      'profiles-dir': dir,
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, 'com.example.mac MAC_APP_STORE');
     expect(run.outputs['profile-path']).toBe(path.join(dir, `${p.uuid}.provisionprofile`));
@@ -333,7 +413,12 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     const { app, cert } = storeAccount();
     sim.seed.profile({ name: STORE, profileType: 'IOS_APP_STORE', bundleId: app.id, certificateIds: [cert.id], expiresAt: new Date(Date.now() - DAY) });
     const before = JSON.stringify(sim.state());
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app,com.example.app.widget', 'profile-type': 'IOS_APP_STORE', 'dry-run': 'true' });
+    const run = await runStep('ensure-profile', {
+      ...apiInputs(sim, key),
+      'bundle-id': 'com.example.app,com.example.app.widget',
+      'profile-type': 'IOS_APP_STORE',
+      'dry-run': 'true',
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(writes(sim)).toEqual([]);
     expect(JSON.stringify(sim.state())).toBe(before);
@@ -353,7 +438,9 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([
-      expect.stringMatching(/^The account has no valid DISTRIBUTION or IOS_DISTRIBUTION certificate, which a IOS_APP_STORE profile needs; create a DISTRIBUTION certificate first/),
+      expect.stringMatching(
+        /^The account has no valid DISTRIBUTION or IOS_DISTRIBUTION certificate, which a IOS_APP_STORE profile needs; create a DISTRIBUTION certificate first/,
+      ),
     ]);
     expect(writes(sim)).toEqual([]);
   });
@@ -361,12 +448,32 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
 
 describe('ensure-profile input errors (one sentence each, listing what is accepted)', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
-    ['an unknown profile-type', { 'profile-type': 'IOS_APP_WHATEVER' }, /^Input profile-type is 'IOS_APP_WHATEVER', but it takes one of IOS_APP_DEVELOPMENT, IOS_APP_STORE, .*MAC_CATALYST_APP_DIRECT\.$/],
-    ['a malformed min-days-valid', { 'min-days-valid': 'thirty' }, /^Input min-days-valid is 'thirty', but it takes a whole number of at least 0 \(default 30\)\.$/],
+    [
+      'an unknown profile-type',
+      { 'profile-type': 'IOS_APP_WHATEVER' },
+      /^Input profile-type is 'IOS_APP_WHATEVER', but it takes one of IOS_APP_DEVELOPMENT, IOS_APP_STORE, .*MAC_CATALYST_APP_DIRECT\.$/,
+    ],
+    [
+      'a malformed min-days-valid',
+      { 'min-days-valid': 'thirty' },
+      /^Input min-days-valid is 'thirty', but it takes a whole number of at least 0 \(default 30\)\.$/,
+    ],
     ['an empty bundle-id', { 'bundle-id': ' ' }, /^Input bundle-id is required: the bundle identifier, e\.g\. com\.example\.app/],
-    ['an in-house type on App Store Connect', { 'profile-type': 'IOS_APP_INHOUSE' }, /^Input profile-type is IOS_APP_INHOUSE, which the app-store-connect API does not offer; set api: enterprise/],
-    ['too few profile names', { 'bundle-id': 'a.b\nc.d', 'profile-name': 'One' }, /^Input profile-name gives 1 name\(s\) for 2 bundle IDs; give one name a line/],
-    ['one profile name for two bundle IDs', { 'bundle-id': 'a.b\nc.d', 'profile-name': 'One\nOne' }, /^Input profile-name gives 'One' to more than one bundle ID/],
+    [
+      'an in-house type on App Store Connect',
+      { 'profile-type': 'IOS_APP_INHOUSE' },
+      /^Input profile-type is IOS_APP_INHOUSE, which the app-store-connect API does not offer; set api: enterprise/,
+    ],
+    [
+      'too few profile names',
+      { 'bundle-id': 'a.b\nc.d', 'profile-name': 'One' },
+      /^Input profile-name gives 1 name\(s\) for 2 bundle IDs; give one name a line/,
+    ],
+    [
+      'one profile name for two bundle IDs',
+      { 'bundle-id': 'a.b\nc.d', 'profile-name': 'One\nOne' },
+      /^Input profile-name gives 'One' to more than one bundle ID/,
+    ],
   ];
   for (const [what, inputs, message] of cases) {
     it(`refuses ${what}`, async () => {

@@ -16,18 +16,37 @@ const NOW = new Date('2026-11-23T12:00:00Z');
 const days = (n: number): string => new Date(NOW.getTime() + n * 86_400_000).toISOString();
 const bundle = (identifier: string, id = `B-${identifier}`): BundleId => ({ type: 'bundleIds', id, attributes: { identifier } });
 const cert = (id: string, certificateType: CertificateType, expires: number): Certificate => ({
-  type: 'certificates', id, attributes: { certificateType, expirationDate: days(expires) },
+  type: 'certificates',
+  id,
+  attributes: { certificateType, expirationDate: days(expires) },
 });
 const device = (id: string, udid: string, status: 'ENABLED' | 'DISABLED' | 'PROCESSING' = 'ENABLED', platform: 'IOS' | 'MAC_OS' = 'IOS'): Device => ({
-  type: 'devices', id, attributes: { udid, name: id, status, platform },
+  type: 'devices',
+  id,
+  attributes: { udid, name: id, status, platform },
 });
 
-function candidate(o: { id?: string; name?: string; type?: 'IOS_APP_DEVELOPMENT' | 'IOS_APP_STORE'; identifier?: string; state?: 'ACTIVE' | 'INVALID'; expires?: number; certs?: Certificate[]; udids?: string[] }): ProfileCandidate {
+function candidate(o: {
+  id?: string;
+  name?: string;
+  type?: 'IOS_APP_DEVELOPMENT' | 'IOS_APP_STORE';
+  identifier?: string;
+  state?: 'ACTIVE' | 'INVALID';
+  expires?: number;
+  certs?: Certificate[];
+  udids?: string[];
+}): ProfileCandidate {
   return {
     profile: {
       type: 'profiles',
       id: o.id ?? 'P1',
-      attributes: { name: o.name ?? 'App Dev', profileType: o.type ?? 'IOS_APP_DEVELOPMENT', profileState: o.state ?? 'ACTIVE', expirationDate: days(o.expires ?? 200), uuid: `uuid-${o.id ?? 'P1'}` },
+      attributes: {
+        name: o.name ?? 'App Dev',
+        profileType: o.type ?? 'IOS_APP_DEVELOPMENT',
+        profileState: o.state ?? 'ACTIVE',
+        expirationDate: days(o.expires ?? 200),
+        uuid: `uuid-${o.id ?? 'P1'}`,
+      },
     },
     bundleId: bundle(o.identifier ?? 'com.example.app'),
     certificates: o.certs ?? [cert('C1', 'IOS_DEVELOPMENT', 300)],
@@ -43,7 +62,10 @@ function input(existing: ProfileCandidate[], extra: Partial<PlanInput> = {}): Pl
     profileType: 'IOS_APP_DEVELOPMENT',
     info,
     existing,
-    devices: selectDevices([device('D1', 'UDID-A'), device('D2', 'udid-b', 'PROCESSING'), device('D3', 'udid-c', 'DISABLED'), device('D4', 'udid-mac', 'ENABLED', 'MAC_OS')], info),
+    devices: selectDevices(
+      [device('D1', 'UDID-A'), device('D2', 'udid-b', 'PROCESSING'), device('D3', 'udid-c', 'DISABLED'), device('D4', 'udid-mac', 'ENABLED', 'MAC_OS')],
+      info,
+    ),
     now: NOW,
     minDaysValid: 30,
     rotate: false,
@@ -65,7 +87,12 @@ describe('profile plan', () => {
     ['expired though ACTIVE', { expires: -1 }, 'expired', /^expired on 2026-11-22$/],
     ['expiring within min-days-valid', { expires: 12 }, 'expiring', /^expires on 2026-12-05, in 12 days \(min-days-valid 30\)$/],
     ['INVALID', { state: 'INVALID' as const }, 'invalid', /^Apple marks it INVALID$/],
-    ['holding only an expired certificate', { certs: [cert('C1', 'IOS_DEVELOPMENT', -2)] }, 'missing-certificate', /no valid IOS_DEVELOPMENT or DEVELOPMENT certificate/],
+    [
+      'holding only an expired certificate',
+      { certs: [cert('C1', 'IOS_DEVELOPMENT', -2)] },
+      'missing-certificate',
+      /no valid IOS_DEVELOPMENT or DEVELOPMENT certificate/,
+    ],
     ['holding only a certificate of the wrong kind', { certs: [cert('C1', 'DISTRIBUTION', 300)] }, 'missing-certificate', /no valid/],
     ['lacking an enabled device', { udids: ['udid-x'] }, 'missing-devices', /^it lacks 1 enabled device\(s\): D1 \(UDID-A\)$/],
     ['for another bundle ID', { identifier: 'com.example.other' }, 'other-bundle-id', /^it is for com\.example\.other$/],
@@ -100,21 +127,36 @@ describe('profile plan', () => {
 });
 
 describe('certificate choice', () => {
-  const certs = [cert('OLD', 'DISTRIBUTION', 20), cert('NEW', 'DISTRIBUTION', 300), cert('GONE', 'DISTRIBUTION', -1), cert('DEV', 'IOS_DEVELOPMENT', 100), cert('UNI', 'DEVELOPMENT', 200)];
+  const certs = [
+    cert('OLD', 'DISTRIBUTION', 20),
+    cert('NEW', 'DISTRIBUTION', 300),
+    cert('GONE', 'DISTRIBUTION', -1),
+    cert('DEV', 'IOS_DEVELOPMENT', 100),
+    cert('UNI', 'DEVELOPMENT', 200),
+  ];
   it('gives a distribution profile the one certificate valid longest', () => {
-    expect(chooseCertificates(certs, { profileType: 'IOS_APP_STORE', info: profileTypeInfo('IOS_APP_STORE'), api: 'app-store-connect', now: NOW }).map((c) => c.id)).toEqual(['NEW']);
+    expect(
+      chooseCertificates(certs, { profileType: 'IOS_APP_STORE', info: profileTypeInfo('IOS_APP_STORE'), api: 'app-store-connect', now: NOW }).map((c) => c.id),
+    ).toEqual(['NEW']);
   });
   it('gives a development profile every valid fitting certificate', () => {
-    expect(chooseCertificates(certs, { profileType: 'IOS_APP_DEVELOPMENT', info, api: 'app-store-connect', now: NOW }).map((c) => c.id)).toEqual(['UNI', 'DEV']);
+    expect(chooseCertificates(certs, { profileType: 'IOS_APP_DEVELOPMENT', info, api: 'app-store-connect', now: NOW }).map((c) => c.id)).toEqual([
+      'UNI',
+      'DEV',
+    ]);
   });
   it('names the certificate type to create when none fits', () => {
-    expect(() => chooseCertificates(certs, { profileType: 'MAC_APP_DIRECT', info: profileTypeInfo('MAC_APP_DIRECT'), api: 'app-store-connect', now: NOW })).toThrow(
+    expect(() =>
+      chooseCertificates(certs, { profileType: 'MAC_APP_DIRECT', info: profileTypeInfo('MAC_APP_DIRECT'), api: 'app-store-connect', now: NOW }),
+    ).toThrow(
       /^The account has no valid DEVELOPER_ID_APPLICATION_G2 or DEVELOPER_ID_APPLICATION certificate, which a MAC_APP_DIRECT profile needs; create a DEVELOPER_ID_APPLICATION_G2 certificate first/,
     );
   });
   it('refuses a certificate-ids entry of the wrong type or expired, naming it', () => {
     const o = { profileType: 'IOS_APP_STORE' as const, info: profileTypeInfo('IOS_APP_STORE'), api: 'app-store-connect' as const, now: NOW };
-    expect(() => chooseCertificates(certs, { ...o, ids: ['DEV'] })).toThrow(/^Certificate DEV given in certificate-ids is a IOS_DEVELOPMENT certificate, but a IOS_APP_STORE profile takes DISTRIBUTION or IOS_DISTRIBUTION/);
+    expect(() => chooseCertificates(certs, { ...o, ids: ['DEV'] })).toThrow(
+      /^Certificate DEV given in certificate-ids is a IOS_DEVELOPMENT certificate, but a IOS_APP_STORE profile takes DISTRIBUTION or IOS_DISTRIBUTION/,
+    );
     expect(() => chooseCertificates(certs, { ...o, ids: ['GONE'] })).toThrow(/^Certificate GONE given in certificate-ids expired/);
     expect(() => chooseCertificates(certs, { ...o, ids: ['NOPE'] })).toThrow(/^Certificate NOPE given in certificate-ids is not on this account/);
   });
@@ -127,7 +169,11 @@ describe('bundle ID matching', () => {
     expect(exactBundleId(listed, 'com.example')).toBeUndefined();
   });
   it('names close identifiers: other case, extensions, parents, typos', () => {
-    expect(closeIdentifiers(['com.example.app.widget', 'COM.EXAMPLE.APP', 'com.exmaple.app', 'org.unrelated.thing'], 'com.example.app')).toEqual(['COM.EXAMPLE.APP', 'com.example.app.widget', 'com.exmaple.app']);
+    expect(closeIdentifiers(['com.example.app.widget', 'COM.EXAMPLE.APP', 'com.exmaple.app', 'org.unrelated.thing'], 'com.example.app')).toEqual([
+      'COM.EXAMPLE.APP',
+      'com.example.app.widget',
+      'com.exmaple.app',
+    ]);
   });
 });
 
@@ -138,11 +184,33 @@ describe('profile files', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'asa-cms-'));
     const key = path.join(dir, 'key.pem');
     const crt = path.join(dir, 'crt.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=Test', '-days', '1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=Test', '-days', '1'], {
+      stdio: 'ignore',
+    });
     await writeFile(path.join(dir, 'p.plist'), plist);
-    const der = execFileSync('openssl', ['cms', '-sign', '-nodetach', '-binary', '-outform', 'DER', '-in', path.join(dir, 'p.plist'), '-signer', crt, '-inkey', key]);
+    const der = execFileSync('openssl', [
+      'cms',
+      '-sign',
+      '-nodetach',
+      '-binary',
+      '-outform',
+      'DER',
+      '-in',
+      path.join(dir, 'p.plist'),
+      '-signer',
+      crt,
+      '-inkey',
+      key,
+    ]);
     expect(profilePlist(der)).toBe(plist);
-    expect(readProfileInfo(der)).toMatchObject({ uuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', name: 'Mac App', platforms: ['OSX'], teamId: 'TEAM123456', provisionedDevices: ['UDID-1'], extension: '.provisionprofile' });
+    expect(readProfileInfo(der)).toMatchObject({
+      uuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      name: 'Mac App',
+      platforms: ['OSX'],
+      teamId: 'TEAM123456',
+      provisionedDevices: ['UDID-1'],
+      extension: '.provisionprofile',
+    });
   });
 
   it('refuses bytes that are not a CMS profile with one sentence', () => {

@@ -34,7 +34,14 @@ describe('provision (the root action, bundled)', () => {
     });
     expect(run.exitCode, run.stdout).toBe(0);
     // The union of the three actions' outputs.
-    expect(run.outputs).toMatchObject({ registered: '2', failed: '0', 'certificate-id': mine.id, 'certificate-created': 'false', created: 'true', 'profile-type': 'IOS_APP_ADHOC' });
+    expect(run.outputs).toMatchObject({
+      registered: '2',
+      failed: '0',
+      'certificate-id': mine.id,
+      'certificate-created': 'false',
+      created: 'true',
+      'profile-type': 'IOS_APP_ADHOC',
+    });
     expect(run.outputs['sha1']).toBe(sha1Of(Buffer.from(mine.certificateContent, 'base64')));
     const profile = onlyProfile(sim, 'com.example.app IOS_APP_ADHOC');
     expect(profile.bundleIdId).toBe(bundleResourceId);
@@ -69,7 +76,11 @@ describe('provision (the root action, bundled)', () => {
     expect(existsSync(main.outputs['p12-path'] ?? '')).toBe(true);
     expect(findLeaks(main.stdout, [main.outputs['p12-base64'] ?? '', main.outputs['p12-password'] ?? ''])).toEqual([]);
 
-    const post = await runStep('provision', {}, { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env });
+    const post = await runStep(
+      'provision',
+      {},
+      { bundle: 'download-certificate-post', state: main.state, runnerTemp: main.runnerTemp, pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
+    );
     expect(post.exitCode, post.stdout).toBe(0);
     expect(sec.searchList()).toEqual(['/Users/runner/Library/Keychains/login.keychain-db']);
     expect(existsSync(main.outputs['p12-path'] ?? '')).toBe(false);
@@ -87,7 +98,12 @@ describe('provision (the root action, bundled)', () => {
   });
 
   it('refuses an unknown profile-type in one sentence, before any request', async () => {
-    const run = await runStep('provision', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORES', 'create-if-missing': 'true' });
+    const run = await runStep('provision', {
+      ...apiInputs(sim, key),
+      'bundle-id': 'com.example.app',
+      'profile-type': 'IOS_APP_STORES',
+      'create-if-missing': 'true',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(/^Input profile-type is 'IOS_APP_STORES', but it takes one of IOS_APP_DEVELOPMENT, /);

@@ -89,7 +89,11 @@ describe('refused tokens: 401 NOT_AUTHORIZED with Apple body, and the reason in 
       'bad signature',
     ],
     ['the Enterprise audience on an App Store Connect key', () => ({ token: makeToken(team, { claims: { aud: AUD.enterprise } }) }), 'wrong audience'],
-    ['the App Store Connect audience on an Enterprise key', () => ({ token: makeToken(enterprise, { claims: { aud: AUD['app-store-connect'] } }) }), 'wrong audience'],
+    [
+      'the App Store Connect audience on an Enterprise key',
+      () => ({ token: makeToken(enterprise, { claims: { aud: AUD['app-store-connect'] } }) }),
+      'wrong audience',
+    ],
     ['no aud', () => ({ token: makeToken(team, { omit: ['aud'] }) }), 'missing aud'],
     ['an expired token', () => ({ token: makeToken(team, { claims: { iat: now() - 1300, exp: now() - 100 } }) }), 'token expired'],
     ['no exp', () => ({ token: makeToken(team, { omit: ['exp'] }) }), 'missing exp'],
@@ -99,7 +103,11 @@ describe('refused tokens: 401 NOT_AUTHORIZED with Apple body, and the reason in 
     ['a wrong issuer ID', () => ({ token: makeToken(team, { claims: { iss: '00000000-0000-0000-0000-000000000000' } }) }), 'wrong issuer'],
     ['no iss on a team key', () => ({ token: makeToken(team, { omit: ['iss'] }) }), 'wrong issuer'],
     ['iss on an individual key', () => ({ token: makeToken(individual, { claims: { iss: 'x' } }) }), 'iss not allowed for individual keys'],
-    ['sub other than "user" on an individual key', () => ({ token: makeToken(individual, { claims: { sub: 'me' } }) }), 'sub must be "user" for individual keys'],
+    [
+      'sub other than "user" on an individual key',
+      () => ({ token: makeToken(individual, { claims: { sub: 'me' } }) }),
+      'sub must be "user" for individual keys',
+    ],
     ['a scope on a write', () => ({ token: makeToken(team, { claims: { scope: ['GET /v1/devices'] } }) }), 'scope does not allow this request'],
   ];
 

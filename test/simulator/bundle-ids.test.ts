@@ -75,7 +75,9 @@ describe('creating, renaming and deleting bundle IDs', () => {
     const b = sim.seed.bundleId({ identifier: 'com.example.gone' });
     const c = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
     const p = sim.seed.profile({ name: 'Gone profile', profileType: 'IOS_APP_STORE', bundleId: b.id, certificateIds: [c.id] });
-    const renamed = await call(sim, key, 'PATCH', `/v1/bundleIds/${b.id}`, { body: { data: { type: 'bundleIds', id: b.id, attributes: { name: 'Renamed' } } } });
+    const renamed = await call(sim, key, 'PATCH', `/v1/bundleIds/${b.id}`, {
+      body: { data: { type: 'bundleIds', id: b.id, attributes: { name: 'Renamed' } } },
+    });
     expect(renamed.body.data.attributes.name).toBe('Renamed');
     expect((await call(sim, key, 'DELETE', `/v1/bundleIds/${b.id}`)).status).toBe(204);
     expect(sim.state().profiles.some((x) => x.id === p.id)).toBe(false);

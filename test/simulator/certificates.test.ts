@@ -32,7 +32,10 @@ function newCsr(): { csrPem: string; csrDerBase64: string; publicKeyPem: string 
   const fkey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forge.pki.setRsaPublicKey(fkey.n, fkey.e);
-  csr.setSubject([{ name: 'commonName', value: 'CI signing key' }, { name: 'emailAddress', value: 'ci@example.com' }]);
+  csr.setSubject([
+    { name: 'commonName', value: 'CI signing key' },
+    { name: 'emailAddress', value: 'ci@example.com' },
+  ]);
   csr.sign(fkey, forge.md.sha256.create());
   const csrPem = forge.pki.certificationRequestToPem(csr);
   const der = forge.asn1.toDer(forge.pki.certificationRequestToAsn1(csr)).getBytes();
@@ -91,7 +94,9 @@ describe('creating a certificate from a CSR', () => {
   });
 
   it('refuses content that is not a CSR with 409 ENTITY_ERROR.ATTRIBUTE.INVALID on csrContent', async () => {
-    const r = await call(sim, key, 'POST', '/v1/certificates', { body: certBody('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----', 'DISTRIBUTION') });
+    const r = await call(sim, key, 'POST', '/v1/certificates', {
+      body: certBody('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----', 'DISTRIBUTION'),
+    });
     expect(r.status).toBe(409);
     expect(r.body.errors[0]).toMatchObject({ code: 'ENTITY_ERROR.ATTRIBUTE.INVALID', source: { pointer: '/data/attributes/csrContent' } });
   });
@@ -140,7 +145,9 @@ describe('listing, updating and revoking certificates', () => {
 
   it('deactivates a certificate with PATCH activated=false (App Store Connect)', async () => {
     const c = sim.seed.certificate({ certificateType: 'DEVELOPMENT' });
-    const r = await call(sim, key, 'PATCH', `/v1/certificates/${c.id}`, { body: { data: { type: 'certificates', id: c.id, attributes: { activated: false } } } });
+    const r = await call(sim, key, 'PATCH', `/v1/certificates/${c.id}`, {
+      body: { data: { type: 'certificates', id: c.id, attributes: { activated: false } } },
+    });
     expect(r.status).toBe(200);
     expect(r.body.data.attributes.activated).toBe(false);
   });
@@ -148,7 +155,9 @@ describe('listing, updating and revoking certificates', () => {
   it('has no PATCH on Enterprise certificates (405)', async () => {
     const ent = sim.addKey({ api: 'enterprise' });
     const c = sim.seed.certificate({ certificateType: 'DISTRIBUTION', api: 'enterprise' });
-    const r = await call(sim, ent, 'PATCH', `/v1/certificates/${c.id}`, { body: { data: { type: 'certificates', id: c.id, attributes: { activated: false } } } });
+    const r = await call(sim, ent, 'PATCH', `/v1/certificates/${c.id}`, {
+      body: { data: { type: 'certificates', id: c.id, attributes: { activated: false } } },
+    });
     expect(r.status).toBe(405);
   });
 

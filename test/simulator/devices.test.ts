@@ -39,7 +39,7 @@ describe('registering devices', () => {
     expect((await call(sim, key, 'POST', '/v1/devices', { body: deviceBody(udid, 'x', udid.length === 36 ? 'MAC_OS' : 'IOS') })).status).toBe(201);
   });
 
-  it('refuses a duplicate UDID, compared case-insensitively, with Apple\'s 409 ENTITY_ERROR', async () => {
+  it("refuses a duplicate UDID, compared case-insensitively, with Apple's 409 ENTITY_ERROR", async () => {
     await call(sim, key, 'POST', '/v1/devices', { body: deviceBody('00008130-00AABBCCDDEEFF00') });
     const r = await call(sim, key, 'POST', '/v1/devices', { body: deviceBody('00008130-00aabbccddeeff00') });
     expect(r.status).toBe(409);

@@ -95,6 +95,11 @@ export const udid40 = (n: number): string => n.toString(16).padStart(40, '0');
  */
 export function responseProblems(sim: Simulator): string[] {
   return sim.requests
-    .filter((r) => r.status !== 0 && r.status !== 405 && !(r.status === 404 && r.responseBody && JSON.stringify(r.responseBody).includes('does not match a defined resource')))
+    .filter(
+      (r) =>
+        r.status !== 0 &&
+        r.status !== 405 &&
+        !(r.status === 404 && r.responseBody && JSON.stringify(r.responseBody).includes('does not match a defined resource')),
+    )
     .flatMap((r) => validateResponse(r).map((p) => `${describeRecord(r)}: ${p}`));
 }

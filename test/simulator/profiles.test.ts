@@ -125,7 +125,9 @@ describe('creating profiles', () => {
   });
 
   it('refuses PROCESSING and DISABLED devices, and devices of another platform', async () => {
-    const processing = (await call(sim, key, 'POST', '/v1/devices', { body: { data: { type: 'devices', attributes: { name: 'New', udid: udid40(50), platform: 'IOS' } } } })).body.data;
+    const processing = (
+      await call(sim, key, 'POST', '/v1/devices', { body: { data: { type: 'devices', attributes: { name: 'New', udid: udid40(50), platform: 'IOS' } } } })
+    ).body.data;
     expect(processing.attributes.status).toBe('PROCESSING');
     const disabled = sim.seed.device({ udid: udid40(51), status: 'DISABLED' });
     const mac = sim.seed.device({ udid: udid40(52), platform: 'MAC_OS' });

@@ -61,7 +61,9 @@ describe('command line', () => {
       const privateKeyPem = await readFile(k.privateKeyPath, 'utf8');
       expect(privateKeyPem).toContain('BEGIN PRIVATE KEY');
       const dispatcher = new Agent({ connect: { ca: started.sim.caCertPem } });
-      const r = await call(started.sim, { api: k.api, keyId: k.keyId, issuerId: k.issuerId ?? '', privateKeyPem, kind: 'team' }, 'GET', '/v1/devices', { dispatcher });
+      const r = await call(started.sim, { api: k.api, keyId: k.keyId, issuerId: k.issuerId ?? '', privateKeyPem, kind: 'team' }, 'GET', '/v1/devices', {
+        dispatcher,
+      });
       expect(r.status).toBe(200);
       await dispatcher.close();
     }
@@ -78,7 +80,9 @@ describe('command line', () => {
         devices: [{ udid: '00008110-000E49383CF8801E', name: 'Ana iPhone' }],
         bundleIds: [{ identifier: 'com.example.app' }],
         certificates: [{ ref: 'dev', certificateType: 'DEVELOPMENT' }],
-        profiles: [{ name: 'Dev', profileType: 'IOS_APP_DEVELOPMENT', bundleId: 'com.example.app', certificates: ['dev'], devices: ['00008110-000e49383cf8801e'] }],
+        profiles: [
+          { name: 'Dev', profileType: 'IOS_APP_DEVELOPMENT', bundleId: 'com.example.app', certificates: ['dev'], devices: ['00008110-000e49383cf8801e'] },
+        ],
       }),
     );
     const started = await startFromArgs(['--seed', seedFile, '--dir', dir, '--port', '0']);

@@ -116,7 +116,8 @@ export async function startCacheServer(): Promise<CacheServer> {
       const size = Number(body['size_bytes']);
       if (!e) return twirpError(res, 404, 'not_found', 'no cache entry is being created for this key and version');
       const data = blobs.get(e.blob);
-      if (!data || data.length !== size) return json(res, { ok: false, entry_id: '0', message: `uploaded ${data?.length ?? 0} bytes, size_bytes says ${size}` });
+      if (!data || data.length !== size)
+        return json(res, { ok: false, entry_id: '0', message: `uploaded ${data?.length ?? 0} bytes, size_bytes says ${size}` });
       e.finalized = true;
       e.sizeBytes = size;
       return json(res, { ok: true, entry_id: String(e.id) });
@@ -171,12 +172,15 @@ export async function startCacheServer(): Promise<CacheServer> {
       }
       const data = await readBody(req);
       blobs.set(name, data);
-      res.writeHead(201, azureHeaders({
-        etag: `"0x${randomBytes(8).toString('hex')}"`,
-        'last-modified': new Date().toUTCString(),
-        'content-md5': createHash('md5').update(data).digest('base64'),
-        'x-ms-request-server-encrypted': 'true',
-      }));
+      res.writeHead(
+        201,
+        azureHeaders({
+          etag: `"0x${randomBytes(8).toString('hex')}"`,
+          'last-modified': new Date().toUTCString(),
+          'content-md5': createHash('md5').update(data).digest('base64'),
+          'x-ms-request-server-encrypted': 'true',
+        }),
+      );
       res.end();
       return 201;
     }
@@ -200,11 +204,12 @@ export async function startCacheServer(): Promise<CacheServer> {
     const url = new URL(req.url ?? '/', origin);
     const rec: CacheRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
     requests.push(rec);
-    const handle = url.pathname.startsWith(SERVICE) && req.method === 'POST'
-      ? twirp(url.pathname.slice(SERVICE.length), req, res, rec)
-      : url.pathname.startsWith('/devstoreaccount1/actions-cache/')
-        ? blob(req, res, url, rec)
-        : Promise.resolve(twirpError(res, 404, 'bad_route', 'unknown path'));
+    const handle =
+      url.pathname.startsWith(SERVICE) && req.method === 'POST'
+        ? twirp(url.pathname.slice(SERVICE.length), req, res, rec)
+        : url.pathname.startsWith('/devstoreaccount1/actions-cache/')
+          ? blob(req, res, url, rec)
+          : Promise.resolve(twirpError(res, 404, 'bad_route', 'unknown path'));
     handle.then(
       (status) => (rec.status = status),
       (err: unknown) => {

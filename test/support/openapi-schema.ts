@@ -34,9 +34,7 @@ export function toJsonSchema(node: unknown, opts: ConvertOptions): unknown {
     if (DROPPED.has(key) || key.startsWith('x-') || key === 'nullable') continue;
     if (key === 'format' && (typeof value !== 'string' || !opts.knownFormats.has(value))) continue;
     if (key === 'properties' || key === 'patternProperties' || key === 'definitions') {
-      out[key] = isObject(value)
-        ? Object.fromEntries(Object.entries(value).map(([name, s]) => [name, toJsonSchema(s, opts)]))
-        : value;
+      out[key] = isObject(value) ? Object.fromEntries(Object.entries(value).map(([name, s]) => [name, toJsonSchema(s, opts)])) : value;
     } else if (['items', 'additionalProperties', 'not', 'allOf', 'anyOf', 'oneOf'].includes(key)) {
       out[key] = typeof value === 'boolean' ? value : toJsonSchema(value, opts);
     } else {
@@ -52,7 +50,10 @@ export function toJsonSchema(node: unknown, opts: ConvertOptions): unknown {
     }
   }
   // OpenAPI 3.0 (like draft-04) writes exclusiveMaximum/Minimum as booleans next to maximum/minimum.
-  for (const [flag, bound] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
+  for (const [flag, bound] of [
+    ['exclusiveMaximum', 'maximum'],
+    ['exclusiveMinimum', 'minimum'],
+  ] as const) {
     if (out[flag] === true && typeof out[bound] === 'number') {
       out[flag] = out[bound];
       delete out[bound];

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ACCEPTED_UNDECLARED_QUERY, DOCUMENTED_DEVIATIONS, assertTrafficValid, loadSpec, validateRequest, validateResponse,
+  ACCEPTED_UNDECLARED_QUERY,
+  DOCUMENTED_DEVIATIONS,
+  assertTrafficValid,
+  loadSpec,
+  validateRequest,
+  validateResponse,
   type RequestRecord,
 } from './openapi.js';
 
@@ -12,10 +17,17 @@ function rec(partial: Partial<RequestRecord> & Pick<RequestRecord, 'method' | 'p
 }
 
 const device = (id: string, status: string, extra: Record<string, unknown> = {}) => ({
-  type: 'devices', id,
+  type: 'devices',
+  id,
   attributes: {
-    name: `iPhone ${id}`, platform: 'IOS', udid: `00008110-000E49383CF880${id.slice(0, 2)}`, deviceClass: 'IPHONE',
-    status, model: 'iPhone 15', addedDate: '2024-08-22T14:48:45.638+00:00', ...extra,
+    name: `iPhone ${id}`,
+    platform: 'IOS',
+    udid: `00008110-000E49383CF880${id.slice(0, 2)}`,
+    deviceClass: 'IPHONE',
+    status,
+    model: 'iPhone 15',
+    addedDate: '2024-08-22T14:48:45.638+00:00',
+    ...extra,
   },
   links: { self: `${ASC}/v1/devices/${id}` },
 });
@@ -23,10 +35,16 @@ const device = (id: string, status: string, extra: Record<string, unknown> = {})
 const deviceCreate = (attributes: Record<string, unknown>) => ({ data: { type: 'devices', attributes } });
 
 const conflict = {
-  errors: [{
-    id: '5c5c1e5e-8d7e-4c0f-9d6a-2f1c0e6a2b11', status: '409', code: 'ENTITY_ERROR', title: 'There is a problem with the request entity',
-    detail: "A device with number '00008110-000E49383CF8801E' already exists on this team.", source: { pointer: '/data/attributes/udid' },
-  }],
+  errors: [
+    {
+      id: '5c5c1e5e-8d7e-4c0f-9d6a-2f1c0e6a2b11',
+      status: '409',
+      code: 'ENTITY_ERROR',
+      title: 'There is a problem with the request entity',
+      detail: "A device with number '00008110-000E49383CF8801E' already exists on this team.",
+      source: { pointer: '/data/attributes/udid' },
+    },
+  ],
 };
 
 describe('loadSpec', () => {
@@ -70,7 +88,9 @@ describe('validateRequest', () => {
 
   it('refuses filter[platform]=WINDOWS', () => {
     const problems = validateRequest(rec({ method: 'GET', path: '/v1/devices', query: { 'filter[platform]': 'IOS,WINDOWS' } }));
-    expect(problems).toEqual([expect.stringMatching(/filter\[platform\]=IOS,WINDOWS: \/1 must be equal to one of the allowed values \(IOS, MAC_OS, UNIVERSAL\)/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/filter\[platform\]=IOS,WINDOWS: \/1 must be equal to one of the allowed values \(IOS, MAC_OS, UNIVERSAL\)/),
+    ]);
   });
 
   it('accepts filter[udid]=a,b and fields[devices]=udid,status', () => {
@@ -105,7 +125,9 @@ describe('validateRequest', () => {
     const update = (status: unknown) => ({ data: { type: 'devices', id: 'ABC123DEF0', attributes: { name: null, status } } });
     expect(validateRequest(rec({ method: 'PATCH', path: '/v1/devices/ABC123DEF0', body: update('DISABLED') }))).toEqual([]);
     expect(validateRequest(rec({ method: 'PATCH', path: '/v1/devices/ABC123DEF0', body: update(null) }))).toEqual([]);
-    expect(validateRequest(rec({ method: 'PATCH', path: '/v1/devices/ABC123DEF0', body: update('PROCESSING') })).join()).toMatch(/status must be equal to one of/);
+    expect(validateRequest(rec({ method: 'PATCH', path: '/v1/devices/ABC123DEF0', body: update('PROCESSING') })).join()).toMatch(
+      /status must be equal to one of/,
+    );
     expect(validateRequest(rec({ method: 'GET', path: '/v1/devices', query: { 'filter[status]': 'PROCESSING' } }))).toHaveLength(1);
   });
 
@@ -117,7 +139,12 @@ describe('validateRequest', () => {
         relationships: {
           bundleId: { data: { type: 'bundleIds', id: 'B7Q2W3E4R5' } },
           certificates: { data: [{ type: 'certificates', id: 'C1A2B3C4D5' }] },
-          devices: { data: [{ type: 'devices', id: 'ABC123DEF0' }, { type: 'devices', id: 'ABC123DEF1' }] },
+          devices: {
+            data: [
+              { type: 'devices', id: 'ABC123DEF0' },
+              { type: 'devices', id: 'ABC123DEF1' },
+            ],
+          },
         },
       },
     };
@@ -155,8 +182,9 @@ describe('validateResponse', () => {
 
   it('refuses a device status outside the spec and the documented deviations', () => {
     const bad = { ...page, data: [device('ABC123DEF0', 'INELIGIBLE')] };
-    expect(validateResponse(rec({ method: 'GET', path: '/v1/devices', responseBody: bad })).join())
-      .toMatch(/\/data\/0\/attributes\/status must be equal to one of the allowed values \(ENABLED, DISABLED, PROCESSING\)/);
+    expect(validateResponse(rec({ method: 'GET', path: '/v1/devices', responseBody: bad })).join()).toMatch(
+      /\/data\/0\/attributes\/status must be equal to one of the allowed values \(ENABLED, DISABLED, PROCESSING\)/,
+    );
   });
 
   it('checks formats: refuses an addedDate that is no date-time', () => {
@@ -206,10 +234,17 @@ describe('validateResponse', () => {
 
   it('accepts a profiles list with include=bundleId,certificates,devices and included', () => {
     const profile = (id: string, profileState: string) => ({
-      type: 'profiles', id,
+      type: 'profiles',
+      id,
       attributes: {
-        name: `CI ${id}`, platform: 'IOS', profileType: 'IOS_APP_DEVELOPMENT', profileState, profileContent: 'MIAGCSqGSIb3DQEHAqCAMIACAQEx',
-        uuid: '3F2504E0-4F89-11D3-9A0C-0305E82C3301', createdDate: '2024-08-22T14:48:45.000+00:00', expirationDate: '2025-08-22T14:48:45.000+00:00',
+        name: `CI ${id}`,
+        platform: 'IOS',
+        profileType: 'IOS_APP_DEVELOPMENT',
+        profileState,
+        profileContent: 'MIAGCSqGSIb3DQEHAqCAMIACAQEx',
+        uuid: '3F2504E0-4F89-11D3-9A0C-0305E82C3301',
+        createdDate: '2024-08-22T14:48:45.000+00:00',
+        expirationDate: '2025-08-22T14:48:45.000+00:00',
       },
       relationships: {
         bundleId: { data: { type: 'bundleIds', id: 'B7Q2W3E4R5' }, links: { related: `${ASC}/v1/profiles/${id}/bundleId` } },
@@ -222,7 +257,18 @@ describe('validateResponse', () => {
       data: [profile('P1A2B3C4D5', 'ACTIVE'), profile('P1A2B3C4D6', 'EXPIRED')],
       included: [
         { type: 'bundleIds', id: 'B7Q2W3E4R5', attributes: { name: 'Example', platform: 'IOS', identifier: 'com.example.app', seedId: 'A1B2C3D4E5' } },
-        { type: 'certificates', id: 'C1A2B3C4D5', attributes: { certificateType: 'DEVELOPMENT', displayName: 'Jane Doe', serialNumber: '1A2B', platform: 'IOS', expirationDate: '2025-08-22T14:48:45.000+00:00', activated: true } },
+        {
+          type: 'certificates',
+          id: 'C1A2B3C4D5',
+          attributes: {
+            certificateType: 'DEVELOPMENT',
+            displayName: 'Jane Doe',
+            serialNumber: '1A2B',
+            platform: 'IOS',
+            expirationDate: '2025-08-22T14:48:45.000+00:00',
+            activated: true,
+          },
+        },
         device('ABC123DEF0', 'ENABLED'),
       ],
       links: { self: `${ASC}/v1/profiles?include=bundleId,certificates,devices` },
@@ -239,7 +285,9 @@ describe('validateResponse', () => {
 
 describe('assertTrafficValid', () => {
   it('passes on valid traffic', () => {
-    expect(() => assertTrafficValid([rec({ method: 'GET', path: '/v1/devices', responseBody: { data: [], links: { self: `${ASC}/v1/devices` } } })])).not.toThrow();
+    expect(() =>
+      assertTrafficValid([rec({ method: 'GET', path: '/v1/devices', responseBody: { data: [], links: { self: `${ASC}/v1/devices` } } })]),
+    ).not.toThrow();
   });
 
   it('throws one error listing every problem of every record with its method, path and query', () => {
@@ -249,7 +297,11 @@ describe('assertTrafficValid', () => {
       rec({ api: 'unknown', method: 'GET', path: '/v1/orgDevices' }),
     ];
     let message = '';
-    try { assertTrafficValid(records); } catch (e) { message = (e as Error).message; }
+    try {
+      assertTrafficValid(records);
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(message).toContain('3 of 3 recorded exchanges');
     expect(message).toContain('#1 app-store-connect GET /v1/devices?limit=500 → 200');
     expect(message).toMatch(/limit=500: \/ must be <= 200/);

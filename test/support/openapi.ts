@@ -21,8 +21,19 @@ export interface RequestRecord {
 export type SpecName = 'app-store-connect' | 'enterprise';
 
 type Ref = { $ref: string };
-export interface ParameterObject { name: string; in: 'query' | 'path' | 'header' | 'cookie'; required?: boolean; schema?: unknown; style?: string; explode?: boolean }
-export interface MediaObject { content?: Record<string, { schema?: unknown }>; description?: string; required?: boolean }
+export interface ParameterObject {
+  name: string;
+  in: 'query' | 'path' | 'header' | 'cookie';
+  required?: boolean;
+  schema?: unknown;
+  style?: string;
+  explode?: boolean;
+}
+export interface MediaObject {
+  content?: Record<string, { schema?: unknown }>;
+  description?: string;
+  required?: boolean;
+}
 export interface OperationObject {
   operationId?: string;
   parameters?: (ParameterObject | Ref)[];
@@ -45,12 +56,18 @@ export interface OpenApiDoc {
  */
 export const DOCUMENTED_DEVIATIONS = [
   {
-    schema: 'Device', at: ['properties', 'attributes', 'properties', 'status'], extraEnum: ['PROCESSING'],
-    source: 'facts.md §1.5', why: 'newly registered devices report status PROCESSING (24–72 h); the spec lists ENABLED|DISABLED',
+    schema: 'Device',
+    at: ['properties', 'attributes', 'properties', 'status'],
+    extraEnum: ['PROCESSING'],
+    source: 'facts.md §1.5',
+    why: 'newly registered devices report status PROCESSING (24–72 h); the spec lists ENABLED|DISABLED',
   },
   {
-    schema: 'Profile', at: ['properties', 'attributes', 'properties', 'profileState'], extraEnum: ['EXPIRED'],
-    source: 'facts.md §1.6', why: 'expired profiles can report profileState EXPIRED; the spec lists ACTIVE|INVALID',
+    schema: 'Profile',
+    at: ['properties', 'attributes', 'properties', 'profileState'],
+    extraEnum: ['EXPIRED'],
+    source: 'facts.md §1.6',
+    why: 'expired profiles can report profileState EXPIRED; the spec lists ACTIVE|INVALID',
   },
 ] as const;
 
@@ -106,8 +123,14 @@ function state(name: SpecName): SpecState {
   ajv.addSchema(componentsDocument(responseSchemas, { refBase: baseOf(name, 'response'), knownFormats }));
   const routes = Object.entries(doc.paths)
     .map(([template, item]) => ({
-      template, item,
-      regex: new RegExp(`^${template.split(/\{[^}]+\}/).map((s) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
+      template,
+      item,
+      regex: new RegExp(
+        `^${template
+          .split(/\{[^}]+\}/)
+          .map((s) => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+          .join('[^/]+')}$`,
+      ),
       vars: template.split('{').length,
     }))
     .sort((a, b) => a.vars - b.vars); // literal segments win over templated ones
@@ -137,8 +160,11 @@ function validator(s: SpecState, key: string, schema: unknown, variant: Variant)
 
 function describeError(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
-  const extra = Array.isArray(p.allowedValues) ? ` (${p.allowedValues.join(', ')})`
-    : typeof p.additionalProperty === 'string' ? ` (${p.additionalProperty})` : '';
+  const extra = Array.isArray(p.allowedValues)
+    ? ` (${p.allowedValues.join(', ')})`
+    : typeof p.additionalProperty === 'string'
+      ? ` (${p.additionalProperty})`
+      : '';
   return `${e.instancePath || '/'} ${e.message ?? e.keyword}${extra}`;
 }
 
@@ -150,7 +176,12 @@ function check(v: ValidateFunction, value: unknown, label: string): string[] {
   return shown;
 }
 
-interface Found { template: string; method: string; op: OperationObject; params: ParameterObject[] }
+interface Found {
+  template: string;
+  method: string;
+  op: OperationObject;
+  params: ParameterObject[];
+}
 
 function findOperation(s: SpecState, rec: RequestRecord): Found | string {
   const route = s.routes.find((r) => r.regex.test(rec.path));
@@ -268,7 +299,9 @@ export function validateResponse(rec: RequestRecord, spec?: SpecName): string[] 
 
 /** `GET /v1/devices?filter[udid]=a,b → 200`, for problem reports. */
 export function describeRecord(rec: RequestRecord): string {
-  const q = Object.entries(rec.query).map(([k, v]) => `${k}=${v}`).join('&');
+  const q = Object.entries(rec.query)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
   return `${rec.api} ${rec.method.toUpperCase()} ${rec.path}${q ? `?${q}` : ''} → ${rec.status}${rec.fault ? ` (fault: ${rec.fault})` : ''}`;
 }
 

@@ -64,10 +64,7 @@ async function writeSummary(tables: readonly SummaryTable[]): Promise<void> {
     const [head, ...body] = table.rows;
     core.summary.addHeading(escapeHtml(table.heading), 3);
     if (head) {
-      core.summary.addTable([
-        head.map((h) => ({ data: escapeHtml(h), header: true })),
-        ...body.map((row) => row.map((c) => escapeHtml(c))),
-      ]);
+      core.summary.addTable([head.map((h) => ({ data: escapeHtml(h), header: true })), ...body.map((row) => row.map((c) => escapeHtml(c)))]);
     }
     for (const note of table.notes ?? []) core.summary.addRaw(`<p>${escapeHtml(note)}</p>`, true);
   }

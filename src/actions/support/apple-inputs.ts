@@ -11,7 +11,10 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
   const raw = secretString(src, 'private-key');
   const keyId = requiredString(src, 'key-id', 'the API key ID shown next to the key in App Store Connect > Users and Access > Integrations');
   if (!/^[A-Za-z0-9]{6,20}$/.test(keyId)) {
-    throw new InputError('key-id', `Input key-id is '${keyId}', but an API key ID is 10 letters and digits (e.g. 2X9R4HXF34); pass the key ID, not the file name or issuer ID.`);
+    throw new InputError(
+      'key-id',
+      `Input key-id is '${keyId}', but an API key ID is 10 letters and digits (e.g. 2X9R4HXF34); pass the key ID, not the file name or issuer ID.`,
+    );
   }
   if (raw === undefined) {
     throw new InputError('private-key', 'Input private-key is required: pass the contents of the AuthKey_XXXXXXXXXX.p8 file, for example from a secret.');
@@ -20,7 +23,10 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
   src.mask(privateKey.pem);
   const issuerId = optionalString(src, 'issuer-id');
   if (issuerId !== undefined && !/^[0-9a-fA-F-]{36}$/.test(issuerId)) {
-    throw new InputError('issuer-id', `Input issuer-id is '${issuerId}', but an issuer ID is a UUID (8-4-4-4-12 hex digits); leave it empty for an individual key.`);
+    throw new InputError(
+      'issuer-id',
+      `Input issuer-id is '${issuerId}', but an issuer ID is a UUID (8-4-4-4-12 hex digits); leave it empty for an individual key.`,
+    );
   }
   const api: ApiKind = oneOf(src, 'api', API_KINDS, 'app-store-connect', { asc: 'app-store-connect', 'in-house': 'enterprise' });
   const baseUrl = parseBaseUrl(optionalString(src, 'api-base-url') ?? DEFAULT_BASE_URL[api]);

@@ -14,7 +14,10 @@ function readKey(raw: string): EcPrivateKey {
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     const message = err.message
-      .replace(/the AuthKey_XXXXXXXXXX\.p8 downloaded from Users and Access > Integrations/g, 'the private key (.pem) downloaded when the API account was made in Apple Business')
+      .replace(
+        /the AuthKey_XXXXXXXXXX\.p8 downloaded from Users and Access > Integrations/g,
+        'the private key (.pem) downloaded when the API account was made in Apple Business',
+      )
       .replace(/the (contents of the )?AuthKey_XXXXXXXXXX\.p8 file/g, "the API account's private key (.pem) file")
       .replace(/\.p8 file/g, '.pem file')
       .replace(/Apple API keys/g, 'Apple Business API keys');
@@ -44,14 +47,23 @@ export function readBusinessApiInputs(src: InputSource): BusinessApiConfig {
   const raw = secretString(src, 'private-key');
   const clientId = requiredString(src, 'client-id', 'the client ID of the API account in Apple Business (Preferences > API), e.g. BUSINESSAPI.c75c0a8a-…');
   if (/\s/.test(clientId) || clientId.length > 200) {
-    throw new InputError('client-id', `Input client-id is '${clientId.slice(0, 60)}', but a client ID is one word such as BUSINESSAPI.c75c0a8a-…; copy it from the API account in Apple Business.`);
+    throw new InputError(
+      'client-id',
+      `Input client-id is '${clientId.slice(0, 60)}', but a client ID is one word such as BUSINESSAPI.c75c0a8a-…; copy it from the API account in Apple Business.`,
+    );
   }
   const keyId = requiredString(src, 'key-id', "the key ID of the API account's private key in Apple Business (a UUID)");
   if (!/^[A-Za-z0-9-]{6,64}$/.test(keyId)) {
-    throw new InputError('key-id', `Input key-id is '${keyId.slice(0, 60)}', but a key ID is a UUID such as 7e1e6a84-…; copy it from the API account in Apple Business.`);
+    throw new InputError(
+      'key-id',
+      `Input key-id is '${keyId.slice(0, 60)}', but a key ID is a UUID such as 7e1e6a84-…; copy it from the API account in Apple Business.`,
+    );
   }
   if (raw === undefined) {
-    throw new InputError('private-key', "Input private-key is required: pass the contents of the API account's private key (.pem) file, for example from a secret.");
+    throw new InputError(
+      'private-key',
+      "Input private-key is required: pass the contents of the API account's private key (.pem) file, for example from a secret.",
+    );
   }
   const privateKey = readKey(raw);
   src.mask(privateKey.pem);

@@ -9,7 +9,10 @@ export function clientDeps(ctx: RunContext): ClientDeps {
 
 /** One line on what the run cost: requests by method and Apple's remaining hourly budget. */
 export function budgetLine(http: AppleHttpClient): string {
-  const byMethod = Object.entries(http.stats.byMethod).map(([m, n]) => `${n} ${m}`).join(', ') || 'none';
+  const byMethod =
+    Object.entries(http.stats.byMethod)
+      .map(([m, n]) => `${n} ${m}`)
+      .join(', ') || 'none';
   const rate = http.rateLimit ? `; ${http.rateLimit.remaining} of ${http.rateLimit.limit} requests left this hour` : '';
   return `Apple API requests: ${byMethod} (${http.stats.retries} retries)${rate}.`;
 }

@@ -45,13 +45,7 @@ export function booleanInput(src: InputSource, name: string, fallback: boolean):
 }
 
 /** One of a fixed set; `aliases` maps accepted spellings (lower-case) to canonical values. */
-export function oneOf<T extends string>(
-  src: InputSource,
-  name: string,
-  values: readonly T[],
-  fallback: T | undefined,
-  aliases: Record<string, T> = {},
-): T {
+export function oneOf<T extends string>(src: InputSource, name: string, values: readonly T[], fallback: T | undefined, aliases: Record<string, T> = {}): T {
   const v = optionalString(src, name);
   if (v === undefined) {
     if (fallback !== undefined) return fallback;
