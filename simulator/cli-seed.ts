@@ -41,7 +41,7 @@ export function parseSeedFile(text: string, where: string): SeedFile {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${where} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${where} is not JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${where} must hold a JSON object`);
   const file = parsed as Record<string, unknown>;
