@@ -3,6 +3,7 @@
  * profile built on exactly that certificate, in one step. It composes the single actions' own
  * parsing and logic; nothing here is a second implementation of them.
  */
+import { describeError } from '../core/errors.js';
 import { profileTypeInfo } from '../signing/profile-types.js';
 import { certificateTypesFor } from '../signing/profile-certificates.js';
 import { executeDownloadCertificate, parseDownloadCertificateInputs, type DownloadCertificateInputs } from './download-certificate.js';
@@ -10,7 +11,7 @@ import { parseProfileInputs, runProfileAction, type ProfileInputs } from './ensu
 import { executeRegisterDevices, parseRegisterDevicesInputs, type RegisterDevicesInputs } from './register-devices.js';
 import type { ActionDefinition, ActionResult, OutputValue, RunContext } from './support/action-runner.js';
 import { optionalString, type InputSource } from './support/inputs.js';
-import { summaryTables } from './support/summary.js';
+import { summaryTables, type SummaryTable } from './support/summary.js';
 
 export interface ProvisionInputs {
   devices: RegisterDevicesInputs | undefined;
@@ -25,8 +26,11 @@ function withFallbacks(src: InputSource, fallbacks: Record<string, string>): Inp
 
 export function parseProvisionInputs(src: InputSource): ProvisionInputs {
   const profile = parseProfileInputs(src);
-  // The certificate type that fits the profile type, the current one first (facts.md §1.6).
-  const fitting = certificateTypesFor(profileTypeInfo(profile.profileType), profile.apple.api)[0] ?? '';
+  // The certificate type that fits the profile type (facts.md §1.6). For development profiles that is
+  // "Apple Development" (DEVELOPMENT), the type Xcode has created since Xcode 11, rather than the
+  // legacy per-platform type listed first; certificate-type still picks any other.
+  const fits = certificateTypesFor(profileTypeInfo(profile.profileType), profile.apple.api);
+  const fitting = (fits.includes('DEVELOPMENT') ? 'DEVELOPMENT' : fits[0]) ?? '';
   const certificate = parseDownloadCertificateInputs(withFallbacks(src, { 'certificate-type': fitting }));
   const wantsDevices = optionalString(src, 'devices') !== undefined || optionalString(src, 'devices-file') !== undefined;
   return { devices: wantsDevices ? parseRegisterDevicesInputs(src) : undefined, certificate, profile };
@@ -34,35 +38,43 @@ export function parseProvisionInputs(src: InputSource): ProvisionInputs {
 
 /** Outputs both single actions have; in provision the profile's keep the plain name. */
 const CERTIFICATE_RENAMES: Record<string, string> = { created: 'certificate-created', 'expiration-date': 'certificate-expiration-date' };
+/** register-devices' dry-run outputs: provision has no dry run. */
+const NOT_PROVISION_OUTPUTS = new Set(['would-register', 'would-enable']);
 
 export async function executeProvision(i: ProvisionInputs, ctx: RunContext): Promise<ActionResult> {
   const failures: string[] = [];
   const outputs: Record<string, OutputValue> = {};
-  const summaries = [];
+  const summaries: SummaryTable[] = [];
+  const result = (): ActionResult => ({ outputs, summary: summaries, ...(failures.length > 0 ? { failure: failures.join(' Also: ') } : {}) });
 
   if (i.devices) {
     const devices = await executeRegisterDevices(i.devices, ctx);
-    Object.assign(outputs, devices.outputs);
+    for (const [name, value] of Object.entries(devices.outputs)) if (!NOT_PROVISION_OUTPUTS.has(name)) outputs[name] = value;
     summaries.push(...summaryTables(devices));
     // A bad device line must not hold up the release: it fails the step at the end, after signing.
     if (devices.failure) failures.push(devices.failure);
   }
 
-  const certificate = await executeDownloadCertificate(i.certificate, ctx);
-  for (const [name, value] of Object.entries(certificate.outputs)) outputs[CERTIFICATE_RENAMES[name] ?? name] = value;
-  summaries.push(...summaryTables(certificate));
-  if (certificate.failure) {
-    return { outputs, summary: summaries, failure: [...failures, certificate.failure].join(' Also: ') };
+  try {
+    const certificate = await executeDownloadCertificate(i.certificate, ctx);
+    for (const [name, value] of Object.entries(certificate.outputs)) outputs[CERTIFICATE_RENAMES[name] ?? name] = value;
+    summaries.push(...summaryTables(certificate));
+    if (certificate.failure) {
+      failures.push(certificate.failure);
+      return result();
+    }
+    const certificateId = String(certificate.outputs['certificate-id']);
+    ctx.log.info(`Building the profile on certificate ${certificateId}, the identity just installed.`);
+    const profile = await runProfileAction({ ...i.profile, certificateIds: [certificateId] }, ctx, false);
+    Object.assign(outputs, profile.outputs);
+    summaries.push(...summaryTables(profile));
+    if (profile.failure) failures.push(profile.failure);
+  } catch (err) {
+    // Keep what the earlier parts did (their outputs, summary and failures) and say what stopped it.
+    if (failures.length === 0 && summaries.length === 0) throw err;
+    failures.unshift(describeError(err));
   }
-
-  const certificateId = String(certificate.outputs['certificate-id']);
-  ctx.log.info(`Building the profile on certificate ${certificateId}, the identity just installed.`);
-  const profile = await runProfileAction({ ...i.profile, certificateIds: [certificateId] }, ctx, false);
-  Object.assign(outputs, profile.outputs);
-  summaries.push(...summaryTables(profile));
-  if (profile.failure) failures.push(profile.failure);
-
-  return { outputs, summary: summaries, ...(failures.length > 0 ? { failure: failures.join(' Also: ') } : {}) };
+  return result();
 }
 
 export const provision: ActionDefinition<ProvisionInputs> = {

@@ -1,5 +1,5 @@
 /** Apple Business API errors as one sentence, with advice that fits this API (not App Store Connect's). */
-import { AppleApiError, ConfigError } from '../core/errors.js';
+import { AppleApiError, ConfigError, refusalSentence } from '../core/errors.js';
 
 function advice(err: AppleApiError): string {
   if (err.status === 401) {
@@ -17,9 +17,5 @@ function advice(err: AppleApiError): string {
 /** Rewrites an AppleApiError into a ConfigError whose message is the sentence to show; other errors pass through. */
 export function businessError(err: unknown): unknown {
   if (!(err instanceof AppleApiError)) return err;
-  const id = err.requestId ? ` (request id ${err.requestId})` : '';
-  const tail = advice(err);
-  const e = new ConfigError(`Apple refused ${err.method} ${err.path}: ${err.status} ${err.code} "${err.title}": ${err.detail}${id}.${tail ? ` ${tail}` : ''}`);
-  (e as { cause?: unknown }).cause = err;
-  return e;
+  return new ConfigError(refusalSentence(err, advice(err)), { cause: err });
 }

@@ -93,13 +93,19 @@ function advice(err: AppleApiError): string {
   return '';
 }
 
+/**
+ * Apple's refusal as one sentence: what was asked, Apple's code, title and detail, the request id,
+ * then what to do (`advice`, which differs per API).
+ */
+export function refusalSentence(err: AppleApiError, advice: string): string {
+  const id = err.requestId ? ` (request id ${err.requestId})` : '';
+  const detail = err.detail.trim().replace(/\.+$/, '');
+  return `Apple refused ${err.method} ${err.path}: ${err.status} ${err.code} "${err.title}": ${detail}${id}.${advice ? ` ${advice}` : ''}`;
+}
+
 /** The one sentence an action prints when it fails. Never includes request bodies or credentials. */
 export function describeError(err: unknown): string {
-  if (err instanceof AppleApiError) {
-    const id = err.requestId ? ` (request id ${err.requestId})` : '';
-    const tail = advice(err);
-    return `Apple refused ${err.method} ${err.path}: ${err.status} ${err.code} "${err.title}": ${err.detail}${id}.${tail ? ` ${tail}` : ''}`;
-  }
+  if (err instanceof AppleApiError) return refusalSentence(err, advice(err));
   if (err instanceof AppleConnectionError) {
     return `${err.message} Check the network, api-base-url and any HTTPS_PROXY/NO_PROXY settings, then run the job again.`;
   }

@@ -68,7 +68,7 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
   let reason = given ? `none of the ${validCount} valid ${what} has the public key of ${given}` : `no private key was given (signing-key or p12)`;
 
   if (!given && req.store) {
-    if (!type) throw new ConfigError(`${what} was not found on the account; check certificate-id.`);
+    if (!type) throw new ConfigError(`The ${what} was not found on the account; check certificate-id.`);
     const scope: StoreScope = { ...req.store.scope, certificateType: type };
     const loaded = await req.store.store.load(scope, req.store.passphrase);
     if (loaded.kind === 'wrong-passphrase') {

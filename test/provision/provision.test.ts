@@ -69,7 +69,7 @@ describe('provision (the root action, bundled)', () => {
     expect(main.exitCode, main.stdout).toBe(0);
     expect(main.outputs['certificate-created']).toBe('true');
     const cert = sim.state().certificates.find((c) => c.id === main.outputs['certificate-id']);
-    expect(cert?.certificateType).toBe('IOS_DEVELOPMENT');
+    expect(cert?.certificateType).toBe('DEVELOPMENT');
     expect(onlyProfile(sim, 'com.example.app IOS_APP_DEVELOPMENT').certificateIds).toEqual([cert?.id]);
     expect(main.outputs['keychain-path']).toMatch(/apple-signing-.*\.keychain-db$/);
     expect(sec.searchList()[0]).toBe(main.outputs['keychain-path']);
@@ -95,6 +95,23 @@ describe('provision (the root action, bundled)', () => {
     expect(again.exitCode, again.stdout).toBe(0);
     expect(again.outputs).toMatchObject({ created: 'false', decision: 'keep' });
     expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('keeps the device results when the signing identity cannot be found, and fails with both facts', async () => {
+    sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    const run = await runStep('provision', {
+      ...apiInputs(sim, key),
+      'bundle-id': 'com.example.app',
+      'profile-type': 'IOS_APP_ADHOC',
+      devices: '00008110-000A1B2C3D4E5F60,Tester iPhone\nnot-a-udid,Broken',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ registered: '1', failed: '1' });
+    expect(run.outputs['would-register']).toBeUndefined();
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/DISTRIBUTION certificate.* Also: 1 of 2 devices failed \(line 2: 'not-a-udid' is not a UDID/);
+    expect(sim.state().profiles).toEqual([]);
+    expect(run.summary).toContain('Tester iPhone');
   });
 
   it('refuses an unknown profile-type in one sentence, before any request', async () => {

@@ -13,7 +13,7 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
   if (!/^[A-Za-z0-9]{6,20}$/.test(keyId)) {
     throw new InputError(
       'key-id',
-      `Input key-id is '${keyId}', but an API key ID is 10 letters and digits (e.g. 2X9R4HXF34); pass the key ID, not the file name or issuer ID.`,
+      `Input key-id is '${keyId}', but an API key ID is letters and digits only, usually 10 (e.g. 2X9R4HXF34); pass the key ID, not the file name or issuer ID.`,
     );
   }
   if (raw === undefined) {
