@@ -1,20 +1,34 @@
-// Injected faults: matched in insertion order, consumed per `times`.
+// Injected faults: matched in insertion order, consumed per `times`. Shared by the App Store Connect /
+// Enterprise simulator and the Apple Business simulator, whose fault specs are both this shape.
 import type { FaultSpec } from './types.js';
 
-export interface ActiveFault {
-  spec: FaultSpec;
+/** What every simulator's fault spec has; the fields a simulator does not act on stay unset. */
+export interface MatchableFault {
+  method?: string;
+  path?: string | RegExp;
+  times?: number;
+  status?: number;
+  delayMs?: number;
+  drop?: boolean;
+  afterCommit?: boolean;
+  expireTokens?: boolean;
+  name?: string;
+}
+
+export interface ActiveFault<S extends MatchableFault = FaultSpec> {
+  spec: S;
   name: string;
 }
 
-interface Entry {
-  spec: FaultSpec;
+interface Entry<S> {
+  spec: S;
   remaining: number;
 }
 
-export class FaultQueue {
-  private entries: Entry[] = [];
+export class FaultQueue<S extends MatchableFault = FaultSpec> {
+  private entries: Entry<S>[] = [];
 
-  add(spec: FaultSpec): void {
+  add(spec: S): void {
     const times = spec.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new Error('FaultSpec.times must be a positive integer');
     this.entries.push({ spec: { ...spec }, remaining: times });
@@ -25,7 +39,7 @@ export class FaultQueue {
   }
 
   /** The first fault matching the request, consumed once; undefined when none matches. */
-  take(method: string, path: string): ActiveFault | undefined {
+  take(method: string, path: string): ActiveFault<S> | undefined {
     const entry = this.entries.find((e) => matches(e.spec, method, path));
     if (!entry) return undefined;
     entry.remaining -= 1;
@@ -34,7 +48,7 @@ export class FaultQueue {
   }
 }
 
-function matches(f: FaultSpec, method: string, path: string): boolean {
+function matches(f: MatchableFault, method: string, path: string): boolean {
   if (f.method !== undefined && f.method.toUpperCase() !== method.toUpperCase()) return false;
   if (f.path === undefined) return true;
   if (typeof f.path === 'string') return f.path === path;
@@ -42,7 +56,7 @@ function matches(f: FaultSpec, method: string, path: string): boolean {
   return f.path.test(path);
 }
 
-function describe(f: FaultSpec): string {
+function describe(f: MatchableFault): string {
   const parts: string[] = [];
   if (f.delayMs !== undefined) parts.push(`delay:${f.delayMs}`);
   if (f.drop) parts.push('drop');

@@ -2,7 +2,7 @@
 // org devices, device management services and device activities, rate limiting, faults and a request log.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BusinessFaults, faultName } from './faults.js';
+import { FaultQueue } from '../faults.js';
 import { BusinessOAuth } from './oauth.js';
 import { errorBody } from './resources.js';
 import { route } from './routes.js';
@@ -10,6 +10,7 @@ import { BusinessStore } from './store.js';
 import type {
   ActivityOutcome,
   BusinessAccount,
+  BusinessFaultSpec,
   BusinessRequestRecord,
   BusinessScope,
   BusinessSimulatorOptions,
@@ -39,7 +40,7 @@ export interface BusinessSimulator {
   expireTokens(): void;
   /** Client assertions received and access tokens issued, for leak scans. */
   issued(): { clientAssertions: string[]; accessTokens: string[] };
-  faults: { add: BusinessFaults['add']; clear(): void };
+  faults: { add(f: BusinessFaultSpec): void; clear(): void };
   requests: BusinessRequestRecord[];
   clearRequests(): void;
   close(): Promise<void>;
@@ -61,7 +62,7 @@ export async function startBusinessSimulator(opts: BusinessSimulatorOptions = {}
   const now = opts.now ?? (() => new Date());
   const store = new BusinessStore(now, Math.max(1, opts.pollsToComplete ?? 2));
   const oauth = new BusinessOAuth(now, opts.tokenLifetimeSeconds ?? 3600);
-  const faults = new BusinessFaults();
+  const faults = new FaultQueue<BusinessFaultSpec>();
   const requests: BusinessRequestRecord[] = [];
   const hits = new Map<string, number[]>();
   let origin = '';
@@ -90,9 +91,10 @@ export async function startBusinessSimulator(opts: BusinessSimulatorOptions = {}
       send(res, status, body, headers);
     };
 
-    const fault = faults.take(method, path);
-    if (fault) {
-      rec.fault = faultName(fault);
+    const active = faults.take(method, path);
+    const fault = active?.spec;
+    if (active && fault) {
+      rec.fault = active.name;
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.drop) {
         req.socket.destroy();
