@@ -3,15 +3,14 @@
  * through the Apple Business / School Manager API, and with `wait` follows the activity to its end.
  */
 import { readFile } from 'node:fs/promises';
-import { waitForActivity, activityStatus, createActivity, type ActivityType } from '../business/activities.js';
-import { countOutcomes, needsServerCheck, outcomes, planAssignment, type AssignAction, type DeviceOutcome } from '../business/assign-plan.js';
+import { activityStatus } from '../business/activities.js';
+import { countOutcomes, type AssignAction, type DeviceOutcome } from '../business/assign-plan.js';
+import { assignToService, listNames } from '../business/assign-run.js';
 import { createBusinessClient, type BusinessApiConfig } from '../business/client.js';
 import { businessError } from '../business/errors.js';
-import { chooseMdmServer, listMdmServers, serialsAssignedTo, serverName } from '../business/mdm-servers.js';
-import { findOrgDevices } from '../business/org-devices.js';
 import { parseSerials } from '../business/serials.js';
 import type { OrgDeviceActivity } from '../business/types.js';
-import { AppleConnectionError, ConfigError, InputError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 import { realSleep } from '../core/retry.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readBusinessApiInputs } from './support/business-inputs.js';
@@ -80,10 +79,6 @@ async function readSerials(i: AssignDevicesInputs): Promise<{ serials: string[];
   return { serials, duplicates };
 }
 
-function listNames(items: readonly string[], max = 20): string {
-  return items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
-}
-
 export async function executeAssignDevices(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResult> {
   try {
     return await run(i, ctx);
@@ -97,89 +92,12 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
   const { serials, duplicates } = await readSerials(i);
   if (duplicates.length > 0) log.warning(`Listed more than once (counted once): ${listNames([...new Set(duplicates)])}.`, 'Serial number listed twice');
   const { http, auth } = createBusinessClient(i.business, { mask: ctx.mask, log: (line) => log.debug(line) });
-  const verb = i.action === 'assign' ? 'assign' : 'unassign';
-
-  const server = await log.group('Device management service', async () => {
-    const servers = await listMdmServers(http);
-    const chosen = chooseMdmServer(servers, i.service);
-    log.info(`Using '${serverName(chosen)}' (${chosen.id}) of ${servers.length} device management service(s).`);
-    return chosen;
-  });
-  const label = `'${serverName(server)}'`;
-
-  const plan = await log.group(`Devices (${serials.length} listed)`, async () => {
-    const lookup = await findOrgDevices(http, serials);
-    log.info(`Looked up ${serials.length} serial number(s) with ${lookup.method}.`);
-    if (lookup.missing.length > 0) {
-      throw new ConfigError(
-        `${lookup.missing.length} of ${serials.length} serial numbers are not in the organisation (${listNames(lookup.missing)}), so nothing was sent; check them for typos, or add the devices to Apple Business first, then run again.`,
-      );
-    }
-    const toCheck = serials.filter((s) => {
-      const d = lookup.found.get(s);
-      return d !== undefined && needsServerCheck(d);
-    });
-    const onServer = await serialsAssignedTo(http, server.id, toCheck);
-    return planAssignment(i.action, serials, lookup.found, onServer);
-  });
-  const toSend = plan.filter((p) => p.send).map((p) => p.serialNumber);
-  log.info(
-    `${toSend.length} of ${serials.length} device(s) to ${verb}; ${serials.length - toSend.length} already ${i.action === 'assign' ? `assigned to ${label}` : `not assigned to ${label}`}.`,
+  const done = await assignToService(
+    http,
+    { serials, service: i.service, action: i.action, wait: i.wait, pollIntervalMs: i.pollIntervalMs, waitTimeoutMs: i.waitTimeoutMs, sleep: realSleep },
+    log,
   );
-
-  let activity: OrgDeviceActivity | undefined;
-  let done: Set<string> | undefined;
-  let timedOut = false;
-  if (toSend.length === 0) {
-    done = new Set();
-  } else {
-    const type: ActivityType = i.action === 'assign' ? 'ASSIGN_DEVICES' : 'UNASSIGN_DEVICES';
-    try {
-      activity = await createActivity(http, type, server.id, toSend);
-    } catch (err) {
-      // Apple has no list of activities to re-read, so a lost answer cannot be checked; never send it blind again.
-      if (!(err instanceof AppleConnectionError)) throw err;
-      throw new ConfigError(
-        `The request creating the ${type} activity got no answer (${err.causeCode}), so Apple may or may not have created it; run the step again: devices already ${i.action === 'assign' ? `assigned to ${label}` : `unassigned from ${label}`} are left out then, and at worst a second activity repeats the same change.`,
-      );
-    }
-    log.info(
-      `Created activity ${activity.id} (${type}, ${toSend.length} device(s)): ${activityStatus(activity)}${activity.attributes?.subStatus ? ` / ${activity.attributes.subStatus}` : ''}.`,
-    );
-    if (i.wait) {
-      const polled = await log.group(`Waiting for activity ${activity.id}`, () =>
-        waitForActivity(http, activity as OrgDeviceActivity, {
-          intervalMs: i.pollIntervalMs,
-          maxIntervalMs: Math.max(i.pollIntervalMs, 60_000),
-          timeoutMs: i.waitTimeoutMs,
-          sleep: realSleep,
-          onPoll: (a, n) => log.info(`poll ${n}: ${activityStatus(a)}${a.attributes?.subStatus ? ` / ${a.attributes.subStatus}` : ''}`),
-        }),
-      );
-      activity = polled.activity;
-      timedOut = polled.timedOut;
-      if (!timedOut) done = await settle(http, i.action, server.id, activity, toSend);
-    }
-  }
-
-  const list = outcomes(i.action, plan, label, done);
-  return report(i, list, activity, { id: server.id, label }, timedOut, `${budgetLine(http).replace(/\.$/, '')}; ${auth.issued} access token(s).`);
-}
-
-/** Which sent serials are in the requested state now: all of them on plain success, else re-read. */
-async function settle(
-  http: Parameters<typeof serialsAssignedTo>[0],
-  action: AssignAction,
-  serverId: string,
-  activity: OrgDeviceActivity,
-  sent: string[],
-): Promise<Set<string>> {
-  const status = activityStatus(activity);
-  const sub = activity.attributes?.subStatus;
-  if (status === 'COMPLETED' && (sub === undefined || sub === 'COMPLETED_WITH_SUCCESS')) return new Set(sent);
-  // Apple reports per-device failures only in the activity's CSV log; the service's device list is the truth.
-  const on = await serialsAssignedTo(http, serverId, sent);
-  return new Set(action === 'assign' ? sent.filter((s) => on.has(s)) : sent.filter((s) => !on.has(s)));
+  return report(i, done.outcomes, done.activity, done.server, done.timedOut, `${budgetLine(http).replace(/\.$/, '')}; ${auth.issued} access token(s).`);
 }
 
 function report(
