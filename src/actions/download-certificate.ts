@@ -4,18 +4,16 @@
  * temporary keychain that the post step removes again.
  */
 import { randomBytes } from 'node:crypto';
-import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import type { CertificateType } from '../apple/types.js';
-import { ConfigError, describeError, InputError } from '../core/errors.js';
+import { describeError, InputError } from '../core/errors.js';
 import { daysLeft } from '../signing/certificate-match.js';
 import { actionsCachePort, IdentityStore } from '../signing/identity-store.js';
 import { makeIdentityDir, writeIdentityFiles } from '../signing/identity-files.js';
 import { resolveIdentity, type IdentitySource, type ResolvedIdentity } from '../signing/identity-resolve.js';
-import { findOnPath, SecurityTool, execRunner } from '../signing/keychain.js';
-import { installIdentity } from '../signing/keychain-install.js';
+import { importIntoKeychain } from '../signing/keychain-import.js';
+import type { KeychainState } from '../signing/keychain-install.js';
 import { Pkcs12Error, readPkcs12 } from '../signing/pkcs12.js';
 import { parseSigningKey, signingKeyFromPem, type SigningKey } from '../signing/signing-key.js';
 import { State } from './download-certificate-state.js';
@@ -137,13 +135,6 @@ function keysFromP12(p12: NonNullable<DownloadCertificateInputs['p12']>, mask: (
   });
 }
 
-async function exists(p: string): Promise<boolean> {
-  return access(p).then(
-    () => true,
-    () => false,
-  );
-}
-
 const SOURCE_TEXT: Record<IdentitySource, string> = {
   'signing-key': 'matched signing-key',
   p12: 'matched the key in p12',
@@ -232,7 +223,18 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
   let keychainPath = '';
   let failure: string | undefined;
   try {
-    keychainPath = await importIntoKeychain(i, ctx, { p12Path: files.p12Path, p12Password, runnerTemp, certificateType });
+    keychainPath = await importIntoKeychain(
+      {
+        mode: i.importMode,
+        keychain: i.keychain,
+        keychainPassword: i.keychainPassword,
+        p12Path: files.p12Path,
+        p12Password,
+        runnerTemp,
+        installer: certificateType.includes('INSTALLER'),
+      },
+      { log: ctx.log, mask: ctx.mask, remember: (k) => rememberKeychain(ctx, k) },
+    );
   } catch (err) {
     if (!created) throw err;
     // The new key exists nowhere else: hand it out before failing, or the certificate is lost to Apple's cap.
@@ -285,53 +287,11 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
   };
 }
 
-async function importIntoKeychain(
-  i: DownloadCertificateInputs,
-  ctx: RunContext,
-  o: { p12Path: string; p12Password: string; runnerTemp: string; certificateType: string },
-): Promise<string> {
-  const { log, mask } = ctx;
-  if (i.importMode === 'false') {
-    log.info('import is false: the keychain was left alone.');
-    return '';
-  }
-  const tool = await findOnPath('security');
-  if (!tool) {
-    if (i.importMode === 'true') {
-      throw new ConfigError(
-        'import is true, but there is no security tool on PATH (keychains exist only on macOS); run this step on a macOS runner, or set import: auto to only write the .cer and .p12 elsewhere.',
-      );
-    }
-    log.info('No macOS security tool here, so the keychain was skipped (import: auto); the .cer and .p12 are written.');
-    return '';
-  }
-  const keychain = path.resolve(i.keychain ?? path.join(o.runnerTemp, `apple-signing-${randomBytes(6).toString('hex')}.keychain-db`));
-  const create = !(await exists(keychain));
-  if (!create && !i.keychainPassword) {
-    throw new InputError(
-      'keychain-password',
-      `Keychain ${keychain} already exists, so keychain-password is needed to unlock it; pass its password, or leave keychain empty for a new temporary keychain.`,
-    );
-  }
-  const password = i.keychainPassword ?? randomBytes(24).toString('base64url');
-  mask(password);
-  const security = new SecurityTool(execRunner, (line) => log.debug(line), tool);
-  const installer = o.certificateType.includes('INSTALLER') ? ['/usr/bin/productbuild', '/usr/bin/productsign'] : [];
-  await log.group('Keychain', async () => {
-    const { searchList } = await installIdentity(
-      security,
-      { keychain, password, create, p12Path: o.p12Path, p12Password: o.p12Password, apps: ['/usr/bin/codesign', '/usr/bin/security', ...installer] },
-      (s) => {
-        if (s.createdKeychain) ctx.state?.save(State.CreatedKeychain, s.createdKeychain);
-        if (s.originalSearchList) ctx.state?.save(State.SearchListOriginal, JSON.stringify(s.originalSearchList));
-        if (s.addedToSearchList) ctx.state?.save(State.SearchListAdded, s.addedToSearchList);
-      },
-    );
-    log.info(
-      `${create ? 'Created' : 'Used'} keychain ${keychain}, imported the identity for codesign, and put the keychain first on the search list (${searchList.length} keychain(s), none removed).`,
-    );
-  });
-  return keychain;
+/** What the post step must undo goes into state the moment it is done (paths only, no secret). */
+function rememberKeychain(ctx: RunContext, s: Partial<KeychainState>): void {
+  if (s.createdKeychain) ctx.state?.save(State.CreatedKeychain, s.createdKeychain);
+  if (s.originalSearchList) ctx.state?.save(State.SearchListOriginal, JSON.stringify(s.originalSearchList));
+  if (s.addedToSearchList) ctx.state?.save(State.SearchListAdded, s.addedToSearchList);
 }
 
 export const downloadCertificate: ActionDefinition<DownloadCertificateInputs> = {
