@@ -24,25 +24,41 @@ export interface ProfileFileInfo {
 interface Tlv {
   tag: number;
   constructed: boolean;
+  /** The contents: [start, end). */
   start: number;
   end: number;
+  /** Where the next element begins (after the end-of-contents octets of an indefinite length). */
+  next: number;
 }
 
-/** One DER (or BER definite-length) element at `at`. */
+/**
+ * One DER or BER element at `at`. Older Apple profiles are BER with indefinite lengths (`30 80 …
+ * 00 00`); their end is found by reading the elements inside up to the end-of-contents octets.
+ */
 function readTlv(buf: Buffer, at: number): Tlv {
   const tag = buf[at];
   let len = buf[at + 1];
   if (tag === undefined || len === undefined) throw new Error('truncated');
   let start = at + 2;
+  const constructed = (tag & 0x20) !== 0;
+  if (len === 0x80) {
+    if (!constructed) throw new Error('indefinite length on a primitive element');
+    let p = start;
+    while (buf[p] !== 0 || buf[p + 1] !== 0) {
+      if (p >= buf.length) throw new Error('truncated');
+      p = readTlv(buf, p).next;
+    }
+    return { tag, constructed, start, end: p, next: p + 2 };
+  }
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0 || n > 4) throw new Error('unsupported length');
+    if (n > 4) throw new Error('unsupported length');
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + (buf[start + i] ?? 0);
     start += n;
   }
   if (start + len > buf.length) throw new Error('truncated');
-  return { tag, constructed: (tag & 0x20) !== 0, start, end: start + len };
+  return { tag, constructed, start, end: start + len, next: start + len };
 }
 
 function children(buf: Buffer, t: Tlv): Tlv[] {
@@ -50,7 +66,7 @@ function children(buf: Buffer, t: Tlv): Tlv[] {
   for (let at = t.start; at < t.end;) {
     const c = readTlv(buf, at);
     out.push(c);
-    at = c.end;
+    at = c.next;
   }
   return out;
 }
