@@ -1,4 +1,5 @@
 // Public types of the Apple Business API simulator (facts.md 3). Add to them; never change them.
+import type { FaultSpec } from '../types.js';
 
 export type BusinessScope = 'business.api' | 'school.api';
 
@@ -70,20 +71,8 @@ export interface ActivityOutcome {
   failSerials?: string[];
 }
 
-export interface BusinessFaultSpec {
-  method?: string;
-  /** Path without query: exact string or RegExp. The token endpoint is /auth/oauth2/token. */
-  path?: string | RegExp;
-  /** Default 1. */
-  times?: number;
-  status?: number;
-  /** Seconds; sets Retry-After. */
-  retryAfter?: number;
-  delayMs?: number;
-  /** Destroy the socket without a response. */
-  drop?: boolean;
-  name?: string;
-}
+/** The App Store Connect simulator's faults, less what the Business simulator does not act on. */
+export type BusinessFaultSpec = Omit<FaultSpec, 'afterCommit' | 'expireTokens' | 'body'>;
 
 export interface BusinessRequestRecord {
   method: string;

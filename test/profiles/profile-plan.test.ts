@@ -177,59 +177,44 @@ describe('bundle ID matching', () => {
   });
 });
 
+/** `openssl cms -sign` of a plist with a throwaway self-signed certificate (DER; BER with `-stream`). */
+async function opensslSigned(text: string, extra: string[] = []): Promise<Buffer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'asa-cms-'));
+  const key = path.join(dir, 'key.pem');
+  const crt = path.join(dir, 'crt.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=Test', '-days', '1'], {
+    stdio: 'ignore',
+  });
+  await writeFile(path.join(dir, 'p.plist'), text);
+  return execFileSync('openssl', [
+    'cms',
+    '-sign',
+    '-nodetach',
+    '-binary',
+    ...extra,
+    '-outform',
+    'DER',
+    '-in',
+    path.join(dir, 'p.plist'),
+    '-signer',
+    crt,
+    '-inkey',
+    key,
+  ]);
+}
+
 describe('profile files', () => {
   const plist = `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0"><dict><key>Name</key><string>Mac App</string><key>Platform</key><array><string>OSX</string></array><key>ProvisionedDevices</key><array><string>UDID-1</string></array><key>TeamIdentifier</key><array><string>TEAM123456</string></array><key>UUID</key><string>0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0</string></dict></plist>\n`;
 
   it('reads the plist out of a BER (indefinite-length, streamed) CMS SignedData, as older Apple profiles are', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'asa-cms-ber-'));
-    const key = path.join(dir, 'key.pem');
-    const crt = path.join(dir, 'crt.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=Test', '-days', '1'], {
-      stdio: 'ignore',
-    });
-    await writeFile(path.join(dir, 'p.plist'), plist);
-    const ber = execFileSync('openssl', [
-      'cms',
-      '-sign',
-      '-nodetach',
-      '-binary',
-      '-stream',
-      '-outform',
-      'DER',
-      '-in',
-      path.join(dir, 'p.plist'),
-      '-signer',
-      crt,
-      '-inkey',
-      key,
-    ]);
+    const ber = await opensslSigned(plist, ['-stream']);
     expect([ber[0], ber[1]]).toEqual([0x30, 0x80]);
     expect(profilePlist(ber)).toBe(plist);
     expect(readProfileInfo(ber).uuid).toBe('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
   });
 
   it('reads the plist out of an openssl-made CMS SignedData and names macOS profiles .provisionprofile', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'asa-cms-'));
-    const key = path.join(dir, 'key.pem');
-    const crt = path.join(dir, 'crt.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-subj', '/CN=Test', '-days', '1'], {
-      stdio: 'ignore',
-    });
-    await writeFile(path.join(dir, 'p.plist'), plist);
-    const der = execFileSync('openssl', [
-      'cms',
-      '-sign',
-      '-nodetach',
-      '-binary',
-      '-outform',
-      'DER',
-      '-in',
-      path.join(dir, 'p.plist'),
-      '-signer',
-      crt,
-      '-inkey',
-      key,
-    ]);
+    const der = await opensslSigned(plist);
     expect(profilePlist(der)).toBe(plist);
     expect(readProfileInfo(der)).toMatchObject({
       uuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
