@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
 import { assertTrafficValid } from '../support/openapi.js';
 import { findLeaks, runStep, type StepResult } from '../support/runner.js';
-import { commonNameOf, FAKE_SECURITY_BIN, fakeSecurity, keyFitsCertificate, opensslOpenP12, sha1Of } from './helpers.js';
+import { commonNameOf, FAKE_SECURITY_BIN, fakeSecurity, keyFitsCertificate, opensslExportP12, opensslOpenP12, sha1Of } from './helpers.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
@@ -184,39 +184,13 @@ describe('download-certificate (bundled, against the simulator, with a recording
 
   it('accepts a password-less p12 and an OpenSSL 3 default (AES/PBES2) p12, and writes a 3DES one macOS imports', async () => {
     const target = dist[2] as Seeded;
-    const dir = await mkdtemp(path.join(tmpdir(), 'asa-in-'));
-    await writeFile(path.join(dir, 'key.pem'), target.privateKeyPem);
-    await writeFile(path.join(dir, 'cert.der'), der(target));
-    execFileSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(dir, 'cert.der'), '-out', path.join(dir, 'cert.pem')]);
-    execFileSync('openssl', [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      path.join(dir, 'key.pem'),
-      '-in',
-      path.join(dir, 'cert.pem'),
-      '-out',
-      path.join(dir, 'nopw.p12'),
-      '-passout',
-      'pass:',
-    ]);
-    execFileSync('openssl', [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      path.join(dir, 'key.pem'),
-      '-in',
-      path.join(dir, 'cert.pem'),
-      '-out',
-      path.join(dir, 'aes.p12'),
-      '-passout',
-      'pass:hunter2 and more',
-    ]);
+    const noPwP12 = await opensslExportP12(target.privateKeyPem, der(target), '');
+    const aesP12 = await opensslExportP12(target.privateKeyPem, der(target), 'hunter2 and more');
 
     const sec = await fakeSecurity(['/Users/runner/Library/Keychains/login.keychain-db']);
     const noPw = await runStep(
       'download-certificate',
-      { ...api(), 'certificate-type': 'DISTRIBUTION', p12: readFileSync(path.join(dir, 'nopw.p12')).toString('base64') },
+      { ...api(), 'certificate-type': 'DISTRIBUTION', p12: noPwP12.toString('base64') },
       { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
     );
     expect(noPw.exitCode, noPw.stdout).toBe(0);
@@ -226,7 +200,7 @@ describe('download-certificate (bundled, against the simulator, with a recording
 
     const aes = await runStep(
       'download-certificate',
-      { ...api(), 'certificate-type': 'DISTRIBUTION', p12: readFileSync(path.join(dir, 'aes.p12')).toString('base64'), 'p12-password': 'hunter2 and more' },
+      { ...api(), 'certificate-type': 'DISTRIBUTION', p12: aesP12.toString('base64'), 'p12-password': 'hunter2 and more' },
       { pathPrefix: [FAKE_SECURITY_BIN], env: sec.env },
     );
     expect(aes.exitCode, aes.stdout).toBe(0);
@@ -234,32 +208,16 @@ describe('download-certificate (bundled, against the simulator, with a recording
     expect(opensslOpenP12(aes.outputs['p12-path'] ?? '', 'hunter2 and more').info).toMatch(/pbeWithSHA1And3-KeyTripleDES-CBC/);
     // The stand-in, like macOS, refuses PBES2 p12s; the one the action wrote was imported.
     expect(sec.keychains()[aes.outputs['keychain-path'] ?? '']?.identities.map((i) => i.sha1)).toEqual([sha1Of(der(target))]);
-    expect(findLeaks(output(noPw, aes), ['hunter2 and more', target.privateKeyPem, readFileSync(path.join(dir, 'aes.p12')).toString('base64')])).toEqual([]);
+    expect(findLeaks(output(noPw, aes), ['hunter2 and more', target.privateKeyPem, aesP12.toString('base64')])).toEqual([]);
   });
 
   it('fails with one sentence naming p12-password when the p12 does not open with it', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'asa-in-'));
     const target = dist[0] as Seeded;
-    await writeFile(path.join(dir, 'key.pem'), target.privateKeyPem);
-    await writeFile(path.join(dir, 'cert.der'), der(target));
-    execFileSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(dir, 'cert.der'), '-out', path.join(dir, 'cert.pem')]);
-    execFileSync('openssl', [
-      'pkcs12',
-      '-export',
-      '-legacy',
-      '-inkey',
-      path.join(dir, 'key.pem'),
-      '-in',
-      path.join(dir, 'cert.pem'),
-      '-out',
-      path.join(dir, 'id.p12'),
-      '-passout',
-      'pass:right-password',
-    ]);
+    const p12 = await opensslExportP12(target.privateKeyPem, der(target), 'right-password', ['-legacy']);
     const run = await runStep('download-certificate', {
       ...api(),
       'certificate-type': 'DISTRIBUTION',
-      p12: readFileSync(path.join(dir, 'id.p12')).toString('base64'),
+      p12: p12.toString('base64'),
       'p12-password': 'wrong-password',
     });
     expect(run.exitCode).toBe(1);

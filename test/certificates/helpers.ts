@@ -45,6 +45,29 @@ export async function fakeSecurity(initial: string[]): Promise<FakeSecurity> {
   };
 }
 
+/** An identity exported the way users make one: `openssl pkcs12 -export` (OpenSSL 3 defaults unless `extra` says otherwise). */
+export async function opensslExportP12(privateKeyPem: string, certificateDer: Buffer, password: string, extra: string[] = []): Promise<Buffer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'asa-in-'));
+  await writeFile(path.join(dir, 'key.pem'), privateKeyPem);
+  await writeFile(path.join(dir, 'cert.der'), certificateDer);
+  execFileSync('openssl', ['x509', '-inform', 'DER', '-in', path.join(dir, 'cert.der'), '-out', path.join(dir, 'cert.pem')]);
+  const out = path.join(dir, 'id.p12');
+  execFileSync('openssl', [
+    'pkcs12',
+    '-export',
+    ...extra,
+    '-inkey',
+    path.join(dir, 'key.pem'),
+    '-in',
+    path.join(dir, 'cert.pem'),
+    '-out',
+    out,
+    '-passout',
+    `pass:${password}`,
+  ]);
+  return readFileSync(out);
+}
+
 /** `openssl pkcs12 -in <file> -passin pass:<pw> -nodes`: the PEM blocks inside (OpenSSL 3 opens 3DES without -legacy). */
 export function opensslOpenP12(file: string, password: string): { certificatePem: string; privateKeyPem: string; info: string } {
   const out = execFileSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${password}`, '-nodes'], {
