@@ -5,7 +5,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'node_modules/', 'src/generated/', 'coverage/', '.tmp/'] },
+  { ignores: ['dist/', '.build/', 'node_modules/', 'src/generated/', 'coverage/', '.tmp/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { assertTrafficValid } from '../support/openapi.js';
-import { ROOT } from '../support/runner.js';
+import { bundlePath } from '../support/runner.js';
 
-const CLI = path.join(ROOT, 'dist/cli/index.js');
+const CLI = bundlePath('cli');
 
 /** Spawned asynchronously: the simulator runs in this process and must keep answering. */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {

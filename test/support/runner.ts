@@ -11,6 +11,18 @@ import { parse as parseYaml } from 'yaml';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * Where the bundles under test are: `.build/`, which vitest's global setup builds from the current
+ * sources before any test runs (test/support/global-setup.ts), or `dist/`, the committed release
+ * bundles, with `ASA_BUNDLES=dist` (CI runs the action tests once that way too).
+ */
+export const BUNDLES = path.join(ROOT, process.env['ASA_BUNDLES'] === 'dist' ? 'dist' : '.build');
+
+/** The entry file of one bundle, e.g. `bundlePath('cli')`. */
+export function bundlePath(name: string): string {
+  return path.join(BUNDLES, name, 'index.js');
+}
+
 export interface StepResult {
   exitCode: number;
   stdout: string;
@@ -27,7 +39,7 @@ export interface StepResult {
 }
 
 export interface StepOptions {
-  /** Bundle under dist/ (default: the action's name). */
+  /** Bundle name (default: the action's name); see {@link BUNDLES}. */
   bundle?: string;
   env?: Record<string, string>;
   /** Reuse a HOME / RUNNER_TEMP (e.g. main then post of one job). */
@@ -100,7 +112,7 @@ export async function runStep(action: string, inputs: Record<string, string>, op
   for (const [k, v] of Object.entries({ ...(await actionDefaults(action)), ...inputs })) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   Object.assign(env, opts.env);
-  const script = path.join(ROOT, 'dist', opts.bundle ?? action, 'index.js');
+  const script = bundlePath(opts.bundle ?? action);
   const child = spawn(process.execPath, [script], { env, cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
