@@ -5,8 +5,8 @@
  */
 import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { findOnPath, SecurityTool, execRunner, type CommandRunner } from '../signing/keychain.js';
-import { removeIdentity } from '../signing/keychain-install.js';
+import { findOnPath, SecurityTool, execRunner, type CommandRunner } from '../keychain/keychain.js';
+import { removeIdentity } from '../keychain/install.js';
 import { readJsonList, State } from './download-certificate-state.js';
 import type { PostDefinition, RunContext, StateStore } from './support/action-runner.js';
 

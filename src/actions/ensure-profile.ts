@@ -6,12 +6,12 @@
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import type { ProfileType } from '../apple/types.js';
 import { InputError } from '../core/errors.js';
-import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../signing/profile-types.js';
+import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../profiles/profile-types.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, integerInput, listInput, oneOf, optionalString, type InputSource } from './support/inputs.js';
-import { convergeProfiles } from './profile-converge.js';
+import { convergeProfiles } from '../profiles/ensure.js';
 
 export interface ProfileInputs {
   apple: AppleApiConfig;

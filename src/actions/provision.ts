@@ -4,8 +4,8 @@
  * parsing and logic; nothing here is a second implementation of them.
  */
 import { describeError } from '../core/errors.js';
-import { profileTypeInfo } from '../signing/profile-types.js';
-import { certificateTypesFor } from '../signing/profile-certificates.js';
+import { profileTypeInfo } from '../profiles/profile-types.js';
+import { certificateTypesFor } from '../profiles/certificates.js';
 import { executeDownloadCertificate, parseDownloadCertificateInputs, type DownloadCertificateInputs } from './download-certificate.js';
 import { parseProfileInputs, runProfileAction, type ProfileInputs } from './ensure-profile.js';
 import { executeRegisterDevices, parseRegisterDevicesInputs, type RegisterDevicesInputs } from './register-devices.js';

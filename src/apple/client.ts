@@ -1,11 +1,11 @@
 /** Builds the authenticated HTTP client for the App Store Connect or Enterprise Program API. */
 import type { Dispatcher } from 'undici';
-import { AUDIENCE, type ApiKind } from '../core/api.js';
+import { AUDIENCE, type ApiKind } from './api.js';
 import { AppleHttpClient } from '../core/http.js';
 import type { EcPrivateKey } from '../core/keys.js';
 import type { Mask } from '../core/log.js';
 import type { Sleep } from '../core/retry.js';
-import { AppleJwtProvider } from '../core/tokens.js';
+import { AppleJwtProvider } from './tokens.js';
 
 export interface AppleApiConfig {
   api: ApiKind;

@@ -7,11 +7,11 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seal, unseal, WrongPassphraseError, SealedFormatError } from '../../src/signing/identity-crypto.js';
-import { IdentityStore, storeKeyPrefix, type CachePort } from '../../src/signing/identity-store.js';
-import { KeychainError, redact, SecurityTool, type CommandResult } from '../../src/signing/keychain.js';
-import { installIdentity, removeIdentity } from '../../src/signing/keychain-install.js';
-import { Pkcs12Error, readPkcs12, writePkcs12 } from '../../src/signing/pkcs12.js';
+import { seal, unseal, WrongPassphraseError, SealedFormatError } from '../../src/certificates/identity-crypto.js';
+import { IdentityStore, storeKeyPrefix, type CachePort } from '../../src/certificates/identity-store.js';
+import { KeychainError, redact, SecurityTool, type CommandResult } from '../../src/keychain/keychain.js';
+import { installIdentity, removeIdentity } from '../../src/keychain/install.js';
+import { Pkcs12Error, readPkcs12, writePkcs12 } from '../../src/certificates/pkcs12.js';
 import { keyFitsCertificate } from './helpers.js';
 
 let dir: string;

@@ -7,10 +7,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeIdentifiers, exactBundleId } from '../../src/apple/bundle-ids.js';
 import type { BundleId, Certificate, CertificateType, Device } from '../../src/apple/types.js';
-import { chooseCertificates } from '../../src/signing/profile-certificates.js';
-import { profilePlist, readProfileInfo } from '../../src/signing/profile-install.js';
-import { planProfiles, selectDevices, type PlanInput, type ProfileCandidate } from '../../src/signing/profile-plan.js';
-import { profileTypeInfo } from '../../src/signing/profile-types.js';
+import { chooseCertificates } from '../../src/profiles/certificates.js';
+import { profilePlist, readProfileInfo } from '../../src/profiles/install.js';
+import { planProfiles, selectDevices, type PlanInput, type ProfileCandidate } from '../../src/profiles/plan.js';
+import { profileTypeInfo } from '../../src/profiles/profile-types.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const days = (n: number): string => new Date(NOW.getTime() + n * 86_400_000).toISOString();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeviceFile, parseDeviceText } from '../../src/signing/device-list.js';
-import { planDevices } from '../../src/signing/device-plan.js';
+import { parseDeviceFile, parseDeviceText } from '../../src/devices/list.js';
+import { planDevices } from '../../src/devices/plan.js';
 import type { Device } from '../../src/apple/types.js';
 
 const LEGACY = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';

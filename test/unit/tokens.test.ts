@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { AppleJwtProvider } from '../../src/core/tokens.js';
+import { AppleJwtProvider } from '../../src/apple/tokens.js';
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 

@@ -1,6 +1,6 @@
 /** The inputs every App Store Connect / Enterprise Program API action shares (interface.md). */
 import type { AppleApiConfig } from '../../apple/client.js';
-import { API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../core/api.js';
+import { API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/api.js';
 import { InputError } from '../../core/errors.js';
 import { parseEcPrivateKey } from '../../core/keys.js';
 import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ConfigError, InputError } from '../core/errors.js';
 import type { Logger, Mask } from '../core/log.js';
 import { execRunner, findOnPath, SecurityTool } from './keychain.js';
-import { installIdentity, type KeychainState } from './keychain-install.js';
+import { installIdentity, type KeychainState } from './install.js';
 
 export interface KeychainImportRequest {
   mode: 'auto' | 'true' | 'false';

@@ -8,7 +8,7 @@ import type { Certificate, CertificateType } from '../apple/types.js';
 import { AppleApiError, ConfigError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import { writeWithReread } from '../core/reread-write.js';
-import { keyMatches, readCertificateContent } from './certificate-match.js';
+import { keyMatches, readCertificateContent } from './match.js';
 import { createCsr, generateSigningKey } from './csr.js';
 import { signingKeyFromPem, type SigningKey } from './signing-key.js';
 

@@ -1,7 +1,7 @@
 /** Which certificates a new profile gets: valid ones of a type that fits the profile type. */
 import { certificateValid } from '../apple/certificates.js';
 import type { Certificate, CertificateType, ProfileType } from '../apple/types.js';
-import type { ApiKind } from '../core/api.js';
+import type { ApiKind } from '../apple/api.js';
 import { ConfigError } from '../core/errors.js';
 import type { ProfileTypeInfo } from './profile-types.js';
 

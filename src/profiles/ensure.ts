@@ -17,14 +17,14 @@ import type { BundleId, Certificate, Device, Profile } from '../apple/types.js';
 import { ConfigError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
-import { applyProfileDecisions, type AppliedProfile } from '../signing/profile-apply.js';
-import { certificateTypesFor, chooseCertificates } from '../signing/profile-certificates.js';
-import { installDirs, installProfile, readProfileInfo, removeInstalledProfile } from '../signing/profile-install.js';
-import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from '../signing/profile-plan.js';
-import { outputsFor, reportFor, summaryRows, type ProfileReport } from '../signing/profile-report.js';
-import { profileTypeInfo } from '../signing/profile-types.js';
-import type { ActionResult } from './support/action-runner.js';
-import type { ProfileInputs } from './ensure-profile.js';
+import { applyProfileDecisions, type AppliedProfile } from './apply.js';
+import { certificateTypesFor, chooseCertificates } from './certificates.js';
+import { installDirs, installProfile, readProfileInfo, removeInstalledProfile } from './install.js';
+import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from './plan.js';
+import { outputsFor, reportFor, summaryRows, type ProfileReport } from './report.js';
+import { profileTypeInfo } from './profile-types.js';
+import type { ActionResult } from '../actions/support/action-runner.js';
+import type { ProfileInputs } from '../actions/ensure-profile.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,6 +1,6 @@
 /** What ensure-profile and rotate-profile report per bundle ID: outputs, the `profiles` JSON and summary rows. */
 import type { ProfileType } from '../apple/types.js';
-import { formatDate, reasonText, type ProfileDecision } from './profile-plan.js';
+import { formatDate, reasonText, type ProfileDecision } from './plan.js';
 
 export interface ProfileReport {
   bundleId: string;

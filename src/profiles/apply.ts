@@ -12,7 +12,7 @@ import type { Logger } from '../core/log.js';
 import { mapPool } from '../core/pool.js';
 import { writeWithReread } from '../core/reread-write.js';
 import type { Sleep } from '../core/retry.js';
-import type { ProfileDecision } from './profile-plan.js';
+import type { ProfileDecision } from './plan.js';
 
 export interface AppliedProfile {
   decision: ProfileDecision;

@@ -2,7 +2,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { InputError } from '../core/errors.js';
 import { normalisePem } from '../core/keys.js';
-import { publicKeySpki } from './certificate-match.js';
+import { publicKeySpki } from './match.js';
 
 export interface SigningKey {
   /** PKCS#8 PEM. A secret. */

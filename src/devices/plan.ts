@@ -1,6 +1,6 @@
 /** Decides, from what Apple has and what the list asks for, which devices to register or enable. Pure. */
 import type { Device, DeviceStatus } from '../apple/types.js';
-import type { DeviceEntry } from './device-list.js';
+import type { DeviceEntry } from './list.js';
 
 export type DeviceAction = 'register' | 'enable' | 'none';
 

@@ -8,8 +8,8 @@ import type { Certificate, CertificateType } from '../apple/types.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
-import { createSigningCertificate } from './certificate-create.js';
-import { describeCandidates, selectForKey, type Candidate } from './certificate-select.js';
+import { createSigningCertificate } from './create.js';
+import { describeCandidates, selectForKey, type Candidate } from './select.js';
 import type { IdentityStore, StoreScope } from './identity-store.js';
 import { signingKeyFromPem, type SigningKey } from './signing-key.js';
 

@@ -6,7 +6,7 @@ import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { mapPool } from '../core/pool.js';
 import { writeWithReread } from '../core/reread-write.js';
-import type { PlannedDevice } from './device-plan.js';
+import type { PlannedDevice } from './plan.js';
 
 export type DeviceResultKind = 'registered' | 'enabled' | 'unchanged' | 'failed' | 'would-register' | 'would-enable';
 

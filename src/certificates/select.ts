@@ -3,7 +3,7 @@
  * pure function of what Apple has, the key and the clock, so the reasons can be reported exactly.
  */
 import type { Certificate } from '../apple/types.js';
-import { keyMatches, readCertificateContent, type CertificateInfo } from './certificate-match.js';
+import { keyMatches, readCertificateContent, type CertificateInfo } from './match.js';
 
 export interface Candidate {
   cert: Certificate;

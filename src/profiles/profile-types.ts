@@ -2,7 +2,7 @@
  * What each of Apple's profile types needs (facts.md §1.6): the certificate types that fit it, the
  * platform of its devices when it is device-bound, and whether it takes several certificates.
  */
-import type { ApiKind } from '../core/api.js';
+import type { ApiKind } from '../apple/api.js';
 import type { BundleIdPlatform, CertificateType, ProfileType } from '../apple/types.js';
 
 export interface ProfileTypeInfo {
