@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { activityStatus } from '../business/activities.js';
-import { countOutcomes, type AssignAction, type DeviceOutcome } from '../business/assign-plan.js';
+import { countOutcomes, type AssignAction, type SerialOutcome } from '../business/assign-plan.js';
 import { assignToService, listNames } from '../business/assign-run.js';
 import { createBusinessClient, type BusinessApiConfig } from '../business/client.js';
 import { businessError } from '../business/errors.js';
@@ -102,7 +102,7 @@ async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResul
 
 function report(
   i: AssignDevicesInputs,
-  list: DeviceOutcome[],
+  list: SerialOutcome[],
   activity: OrgDeviceActivity | undefined,
   server: { id: string; label: string },
   timedOut: boolean,

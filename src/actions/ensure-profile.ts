@@ -4,25 +4,18 @@
  * this with `rotate: true`.
  */
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
-import type { ProfileType } from '../apple/types.js';
 import { InputError } from '../core/errors.js';
 import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../profiles/profile-types.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, integerInput, listInput, oneOf, optionalString, type InputSource } from './support/inputs.js';
-import { convergeProfiles } from '../profiles/ensure.js';
+import { ensureProfiles, type EnsureProfilesRequest } from '../profiles/ensure.js';
+import { formatDate, type ProfileDecision } from '../profiles/plan.js';
+import type { ProfileReport } from '../profiles/report.js';
 
-export interface ProfileInputs {
+export interface ProfileInputs extends EnsureProfilesRequest {
   apple: AppleApiConfig;
-  /** Bundle identifiers with the profile name each gets. */
-  targets: { identifier: string; name: string }[];
-  profileType: ProfileType;
-  certificateIds: string[] | undefined;
-  minDaysValid: number;
-  install: boolean;
-  profilesDir: string | undefined;
-  dryRun: boolean;
 }
 
 const IDENTIFIER = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?$|^\*$/;
@@ -81,6 +74,7 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
   }
   return {
     apple,
+    api: apple.api,
     targets,
     profileType,
     certificateIds: certificateIds.length > 0 ? certificateIds : undefined,
@@ -93,9 +87,57 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
 
 export async function runProfileAction(i: ProfileInputs, ctx: RunContext, rotate: boolean): Promise<ActionResult> {
   const http = createAppleClient(i.apple, clientDeps(ctx));
-  const result = await convergeProfiles(http, i, ctx.log, { rotate, now: new Date() });
+  const { reports, notes } = await ensureProfiles(http, i, ctx.log, { rotate, now: new Date() });
   ctx.log.info(budgetLine(http));
-  return result;
+  const action = rotate ? 'rotate-profile' : 'ensure-profile';
+  return {
+    outputs: outputsFor(reports, rotate),
+    summary: { heading: i.dryRun ? `${action} (dry run: nothing changed)` : action, rows: summaryRows(reports, i.dryRun), notes },
+  };
+}
+
+/** The `profiles` output: one object per bundle ID, camelCase, without the bytes. */
+function profilesJson(reports: readonly ProfileReport[]): string {
+  return JSON.stringify(reports.map(({ content: _content, paths: _paths, ...rest }) => rest));
+}
+
+function outputsFor(reports: readonly ProfileReport[], rotate: boolean): Record<string, string | boolean> {
+  const first = reports[0];
+  const out: Record<string, string | boolean> = {
+    'profile-id': first?.profileId ?? '',
+    'profile-uuid': first?.profileUuid ?? '',
+    'profile-name': first?.profileName ?? '',
+    'profile-type': first?.profileType ?? '',
+    'profile-path': first?.profilePath ?? '',
+    'expiration-date': first?.expirationDate ?? '',
+    'team-id': first?.teamId ?? '',
+    created: first?.created ?? false,
+    decision: first?.decision ?? '',
+    'profile-base64': first?.content ?? '',
+    profiles: profilesJson(reports),
+  };
+  if (rotate) out['previous-uuid'] = first?.previousUuid ?? '';
+  return out;
+}
+
+const VERB: Record<ProfileDecision['action'], [string, string]> = {
+  keep: ['kept', 'would keep'],
+  create: ['created', 'would create'],
+  recreate: ['recreated', 'would recreate'],
+};
+
+function summaryRows(reports: readonly ProfileReport[], dryRun: boolean): string[][] {
+  return [
+    ['Bundle ID', 'Profile', 'Decision', 'Reason', 'UUID', 'Expires'],
+    ...reports.map((r) => [
+      r.bundleId,
+      r.profileName,
+      VERB[r.decision][dryRun ? 1 : 0],
+      r.reason,
+      r.profileUuid,
+      r.expirationDate ? formatDate(r.expirationDate) : '',
+    ]),
+  ];
 }
 
 export const ensureProfile: ActionDefinition<ProfileInputs> = {

@@ -1,23 +1,15 @@
 /** register-devices: registers listed devices, re-enables disabled ones, and changes nothing else. */
-import { readFile } from 'node:fs/promises';
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
-import { listDevices } from '../apple/devices.js';
 import { InputError } from '../core/errors.js';
-import { applyDevicePlan, type DeviceOutcome } from '../devices/apply.js';
-import { parseDeviceFile, parseDeviceText, type DeviceList, type DevicePlatform, type LineProblem } from '../devices/list.js';
-import { planDevices } from '../devices/plan.js';
+import type { DeviceOutcome } from '../devices/apply.js';
+import { registerDevices as registerDeviceList, type RegisterRequest } from '../devices/register.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
 import { booleanInput, oneOf, optionalString, type InputSource } from './support/inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 
-export interface RegisterDevicesInputs {
+export interface RegisterDevicesInputs extends RegisterRequest {
   apple: AppleApiConfig;
-  devices: string | undefined;
-  devicesFile: string | undefined;
-  platform: DevicePlatform;
-  enableDisabled: boolean;
-  dryRun: boolean;
 }
 
 export function parseRegisterDevicesInputs(src: InputSource): RegisterDevicesInputs {
@@ -40,57 +32,11 @@ export function parseRegisterDevicesInputs(src: InputSource): RegisterDevicesInp
   };
 }
 
-async function readList(i: RegisterDevicesInputs): Promise<DeviceList> {
-  const lists: DeviceList[] = [];
-  if (i.devices !== undefined) lists.push(parseDeviceText(i.devices, i.platform));
-  if (i.devicesFile !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(i.devicesFile, 'utf8');
-    } catch {
-      throw new InputError(
-        'devices-file',
-        `Input devices-file is '${i.devicesFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`,
-      );
-    }
-    lists.push(parseDeviceFile(i.devicesFile, text, i.platform));
-  }
-  if (lists.length === 1) return lists[0] as DeviceList;
-  // Both given: the file's entries come after the inline ones; a UDID in both counts once.
-  const [inline, file] = lists as [DeviceList, DeviceList];
-  const seen = new Set(inline.entries.map((e) => e.udid.toLowerCase()));
-  const extra = file.entries.filter((e) => !seen.has(e.udid.toLowerCase()));
-  return { entries: [...inline.entries, ...extra], problems: [...inline.problems, ...file.problems], duplicates: [...inline.duplicates, ...file.duplicates] };
-}
-
-function failedLine(p: LineProblem): DeviceOutcome {
-  return { line: p.line, udid: p.text.split(/[\t,]|\s{2,}/)[0]?.trim() ?? '', name: '', platform: '', result: 'failed', message: p.problem };
-}
-
 export async function executeRegisterDevices(i: RegisterDevicesInputs, ctx: RunContext): Promise<ActionResult> {
-  const { log } = ctx;
-  const list = await readList(i);
-  for (const d of list.duplicates) log.warning(`line ${d.line}: ${d.problem}`, 'Device listed twice');
-  for (const p of list.problems) log.warning(`line ${p.line}: ${p.problem}`, 'Device line not understood');
   const http = createAppleClient(i.apple, clientDeps(ctx));
-  const outcomes = await log.group(`Devices (${list.entries.length} listed)`, async () => {
-    const existing = await listDevices(http);
-    log.info(`The account has ${existing.length} devices.`);
-    const plan = planDevices(existing, list.entries, i.enableDisabled);
-    const done = await applyDevicePlan(http, plan, { dryRun: i.dryRun, log });
-    for (const o of done) log.info(`${o.result.padEnd(14)} ${o.udid} ${o.name}${o.message ? ` (${o.message})` : ''}`);
-    return done;
-  });
-  const all = [...outcomes, ...list.problems.map(failedLine)].sort((a, b) => a.line - b.line);
+  const all = await registerDeviceList(http, i, ctx.log);
   const count = (r: DeviceOutcome['result']): number => all.filter((o) => o.result === r).length;
-  const processing = all.filter((o) => o.status === 'PROCESSING' && o.result === 'registered');
-  if (processing.length > 0) {
-    log.notice(
-      `${processing.length} newly registered device(s) are PROCESSING (${processing.map((o) => o.name).join(', ')}): Apple activates them within 24 to 72 hours, and until then they cannot be added to development or ad hoc profiles (ensure-profile leaves them out and says so).`,
-      'Devices processing',
-    );
-  }
-  log.info(budgetLine(http));
+  ctx.log.info(budgetLine(http));
   const failed = all.filter((o) => o.result === 'failed');
   const devicesJson = all.map((o) => ({ udid: o.udid, name: o.name, platform: o.platform, id: o.id ?? null, status: o.status ?? null, result: o.result }));
   return {

@@ -10,7 +10,7 @@ export type AssignAction = 'assign' | 'unassign';
 
 export type SerialResult = 'assigned' | 'unassigned' | 'already-assigned' | 'not-assigned' | 'submitted' | 'failed';
 
-export interface PlannedDevice {
+export interface PlannedAssignment {
   serialNumber: string;
   device: OrgDevice;
   /** Whether it was assigned to the chosen service before the run. */
@@ -28,7 +28,7 @@ export function planAssignment(
   serials: readonly string[],
   found: ReadonlyMap<string, OrgDevice>,
   onServer: ReadonlySet<string>,
-): PlannedDevice[] {
+): PlannedAssignment[] {
   return serials.map((serialNumber) => {
     const device = found.get(serialNumber);
     if (!device) throw new Error(`planAssignment: ${serialNumber} was not looked up`);
@@ -37,7 +37,7 @@ export function planAssignment(
   });
 }
 
-export interface DeviceOutcome {
+export interface SerialOutcome {
   serialNumber: string;
   model: string;
   before: string;
@@ -48,7 +48,12 @@ export interface DeviceOutcome {
  * The result of each serial number. `done` is the set of sent serials known to be in the requested state
  * afterwards; undefined while the activity has not ended (they are then `submitted`).
  */
-export function outcomes(action: AssignAction, plan: readonly PlannedDevice[], serverLabel: string, done: ReadonlySet<string> | undefined): DeviceOutcome[] {
+export function outcomes(
+  action: AssignAction,
+  plan: readonly PlannedAssignment[],
+  serverLabel: string,
+  done: ReadonlySet<string> | undefined,
+): SerialOutcome[] {
   return plan.map((p) => {
     const a = p.device.attributes;
     const model = a?.deviceModel ?? a?.productType ?? a?.productFamily ?? '';
@@ -71,7 +76,7 @@ export interface Counts {
   failed: number;
 }
 
-export function countOutcomes(list: readonly DeviceOutcome[]): Counts {
+export function countOutcomes(list: readonly SerialOutcome[]): Counts {
   const n = (...r: SerialResult[]): number => list.filter((o) => r.includes(o.result)).length;
   return { assigned: n('assigned', 'unassigned'), unchanged: n('already-assigned', 'not-assigned'), submitted: n('submitted'), failed: n('failed') };
 }

@@ -4,7 +4,7 @@
  * are made here; the decisions are the pure functions of assign-plan.ts.
  */
 import { activityStatus, createActivity, waitForActivity, type ActivityType } from './activities.js';
-import { needsServerCheck, outcomes, planAssignment, type AssignAction, type DeviceOutcome } from './assign-plan.js';
+import { needsServerCheck, outcomes, planAssignment, type AssignAction, type SerialOutcome } from './assign-plan.js';
 import { chooseMdmServer, listMdmServers, serialsAssignedTo, serverName } from './mdm-servers.js';
 import { findOrgDevices } from './org-devices.js';
 import type { OrgDeviceActivity } from './types.js';
@@ -25,7 +25,7 @@ export interface AssignRequest {
 }
 
 export interface AssignOutcome {
-  outcomes: DeviceOutcome[];
+  outcomes: SerialOutcome[];
   activity: OrgDeviceActivity | undefined;
   server: { id: string; label: string };
   /** The activity was still running when `waitTimeoutMs` ran out. */

@@ -3,6 +3,7 @@
  * key belongs to it. The match is by public key: the certificate's subjectPublicKeyInfo against the
  * key's, the one test that cannot pick a look-alike.
  */
+import { DAY_MS } from '../core/time.js';
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 
 export interface CertificateInfo {
@@ -67,5 +68,5 @@ export function keyMatches(cert: CertificateInfo, spki: Buffer): boolean {
 
 /** Whole days from `now` until the certificate expires (negative once it has). */
 export function daysLeft(cert: CertificateInfo, now: Date): number {
-  return Math.floor((cert.notAfter.getTime() - now.getTime()) / 86_400_000);
+  return Math.floor((cert.notAfter.getTime() - now.getTime()) / DAY_MS);
 }

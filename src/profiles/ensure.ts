@@ -15,18 +15,17 @@ import { listDevices } from '../apple/devices.js';
 import { getProfile, listProfiles, profileRelated, type ProfileWithRelations } from '../apple/profiles.js';
 import type { BundleId, Certificate, Device, Profile } from '../apple/types.js';
 import { ConfigError } from '../core/errors.js';
+import { DAY_MS } from '../core/time.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { applyProfileDecisions, type AppliedProfile } from './apply.js';
 import { certificateTypesFor, chooseCertificates } from './certificates.js';
 import { installDirs, installProfile, readProfileInfo, removeInstalledProfile } from './install.js';
 import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from './plan.js';
-import { outputsFor, reportFor, summaryRows, type ProfileReport } from './report.js';
+import { reportFor, type ProfileReport } from './report.js';
 import { profileTypeInfo } from './profile-types.js';
-import type { ActionResult } from '../actions/support/action-runner.js';
-import type { ProfileInputs } from '../actions/ensure-profile.js';
-
-const DAY_MS = 86_400_000;
+import type { ApiKind } from '../apple/api.js';
+import type { ProfileType } from '../apple/types.js';
 
 /** Resolves identifiers to bundle IDs by exact match; an unknown one is one sentence naming close matches. */
 async function resolveBundleIds(http: AppleHttpClient, identifiers: readonly string[]): Promise<Map<string, BundleId>> {
@@ -78,6 +77,26 @@ async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations): Promis
   return (await profileRelated<Device>(http, p.profile.id, 'devices')).map((d) => d.attributes?.udid ?? '');
 }
 
+/** What ensure-profile and rotate-profile ask for. */
+export interface EnsureProfilesRequest {
+  api: ApiKind;
+  /** Bundle identifiers with the profile name each gets. */
+  targets: { identifier: string; name: string }[];
+  profileType: ProfileType;
+  certificateIds: string[] | undefined;
+  minDaysValid: number;
+  install: boolean;
+  profilesDir: string | undefined;
+  dryRun: boolean;
+}
+
+export interface EnsureProfilesResult {
+  /** One per bundle ID, in the order asked. */
+  reports: ProfileReport[];
+  /** Lines for the job summary (e.g. devices left out while PROCESSING). */
+  notes: string[];
+}
+
 interface Finished {
   profile: Profile;
   certificates: Certificate[];
@@ -85,7 +104,12 @@ interface Finished {
   created: boolean;
 }
 
-export async function convergeProfiles(http: AppleHttpClient, i: ProfileInputs, log: Logger, o: { rotate: boolean; now: Date }): Promise<ActionResult> {
+export async function ensureProfiles(
+  http: AppleHttpClient,
+  i: EnsureProfilesRequest,
+  log: Logger,
+  o: { rotate: boolean; now: Date },
+): Promise<EnsureProfilesResult> {
   const info = profileTypeInfo(i.profileType);
   const platform = info.devicePlatform;
   const names = i.targets.map((t) => t.name);
@@ -123,13 +147,13 @@ export async function convergeProfiles(http: AppleHttpClient, i: ProfileInputs, 
         http,
         toCreate.filter((d) => !d.bundleIdId).map((d) => d.identifier),
       ),
-      listCertificates(http, i.certificateIds ? { ids: i.certificateIds } : { types: certificateTypesFor(info, i.apple.api) }),
+      listCertificates(http, i.certificateIds ? { ids: i.certificateIds } : { types: certificateTypesFor(info, i.api) }),
     ]);
     bundles = b;
     chosen = chooseCertificates(certs, {
       profileType: i.profileType,
       info,
-      api: i.apple.api,
+      api: i.api,
       now: o.now,
       ...(i.certificateIds ? { ids: i.certificateIds } : {}),
     });
@@ -210,13 +234,5 @@ export async function convergeProfiles(http: AppleHttpClient, i: ProfileInputs, 
     log.notice(text, 'Devices processing');
     notes.push(text);
   }
-  const action = o.rotate ? 'rotate-profile' : 'ensure-profile';
-  return {
-    outputs: outputsFor(reports, o.rotate),
-    summary: {
-      heading: i.dryRun ? `${action} (dry run: nothing changed)` : action,
-      rows: summaryRows(reports, i.dryRun),
-      notes,
-    },
-  };
+  return { reports, notes };
 }

@@ -3,12 +3,11 @@
  * Apple has and what the user asked: keep the profile of that name, create it, or delete and recreate
  * it, and why. Stale duplicates of the name are marked for removal.
  */
+import { daysUntil } from '../core/time.js';
 import { certificateValid } from '../apple/certificates.js';
 import type { ProfileWithRelations } from '../apple/profiles.js';
 import type { Device, ProfileType } from '../apple/types.js';
 import type { ProfileTypeInfo } from './profile-types.js';
-
-const DAY_MS = 86_400_000;
 
 export type ReasonCode =
   'absent' | 'rotate' | 'expired' | 'expiring' | 'invalid' | 'missing-devices' | 'missing-certificate' | 'other-type' | 'other-bundle-id' | 'duplicate';
@@ -70,12 +69,6 @@ export interface PlanInput {
   rotate: boolean;
 }
 
-function daysLeft(iso: string | undefined, now: Date): number | undefined {
-  if (!iso) return undefined;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? undefined : (t - now.getTime()) / DAY_MS;
-}
-
 export function formatDate(iso: string | undefined): string {
   return iso ? new Date(Date.parse(iso)).toISOString().slice(0, 10) : 'an unknown date';
 }
@@ -91,7 +84,7 @@ export function profileProblems(p: ProfileCandidate, target: ProfileTarget, inpu
   if (a?.profileType !== input.profileType) out.push({ code: 'other-type', text: `it is a ${a?.profileType ?? 'different'} profile` });
   const identifier = p.bundleId?.attributes?.identifier;
   if (identifier !== target.identifier) out.push({ code: 'other-bundle-id', text: `it is for ${identifier ?? 'another bundle ID'}` });
-  const left = daysLeft(a?.expirationDate, input.now);
+  const left = daysUntil(a?.expirationDate, input.now);
   if (left === undefined || left <= 0 || a?.profileState === 'EXPIRED') {
     out.push({ code: 'expired', text: `expired on ${formatDate(a?.expirationDate)}` });
   } else if (a?.profileState !== 'ACTIVE') {

@@ -1,0 +1,190 @@
+/**
+ * The download-certificate workflow: find (or, when asked, create) the certificate that pairs with a
+ * given key, restore or save it through the identity store, write the .cer and .p12, and import the
+ * identity into a keychain. Returns plain results; what the post step must undo is handed to `remember`
+ * the moment it exists.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ApiKind } from '../apple/api.js';
+import type { CertificateType } from '../apple/types.js';
+import { describeError } from '../core/errors.js';
+import type { AppleHttpClient } from '../core/http.js';
+import type { Logger, Mask } from '../core/log.js';
+import { importIntoKeychain } from '../keychain/import.js';
+import type { KeychainState } from '../keychain/install.js';
+import { makeIdentityDir, writeIdentityFiles } from './identity-files.js';
+import { resolveIdentity, type IdentitySource, type ResolvedIdentity } from './identity-resolve.js';
+import { actionsCachePort, IdentityStore } from './identity-store.js';
+import { daysLeft } from './match.js';
+import type { SigningKey } from './signing-key.js';
+
+/** Warn when the certificate expires sooner than this. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+export interface DownloadRequest {
+  api: ApiKind;
+  /** Who the identity store files an identity under: the issuer ID (team keys), else the key ID. */
+  account: string;
+  certificateType: CertificateType | undefined;
+  certificateId: string | undefined;
+  /** Private keys given by the user (signing-key, or the keys inside p12), already masked. */
+  keys: { key: SigningKey; source: 'signing-key' | 'p12' }[];
+  /** The password of a given p12, reused for the p12 this step writes. */
+  p12Password: string | undefined;
+  createIfMissing: boolean;
+  keychain: string | undefined;
+  keychainPassword: string | undefined;
+  importMode: 'auto' | 'true' | 'false';
+  identityPassphrase: string | undefined;
+  /** Where key files and a temporary keychain go (RUNNER_TEMP on a runner). */
+  runnerTemp: string;
+  /** The workspace the identity store's cache path is relative to. */
+  workspace: string;
+}
+
+/** What the post step must undo, reported as soon as it exists (paths only, never a secret). */
+export interface CleanupHooks {
+  wroteKeyFiles(dir: string): void;
+  changedKeychain(s: Partial<KeychainState>): void;
+}
+
+export interface DownloadResult {
+  identity: ResolvedIdentity;
+  certificateType: CertificateType;
+  created: boolean;
+  certificatePath: string;
+  p12Path: string;
+  p12Password: string;
+  /** The written p12 as base64, only when the certificate was created (the user must store it). */
+  p12Base64: string;
+  keychainPath: string;
+  /** Set when the step must fail after handing out a created identity (e.g. the keychain import failed). */
+  failure?: string;
+}
+
+export const SOURCE_TEXT: Record<IdentitySource, string> = {
+  'signing-key': 'matched signing-key',
+  p12: 'matched the key in p12',
+  'identity-store': 'restored from the identity store',
+  created: 'created by this run',
+};
+
+/** Masks a PEM whole and line by line (a multi-line secret is not reliably masked line by line otherwise). */
+export function maskPem(mask: Mask, pem: string): void {
+  mask(pem);
+  for (const line of pem.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) mask(line);
+}
+
+export async function downloadCertificate(
+  http: AppleHttpClient,
+  i: DownloadRequest,
+  deps: { log: Logger; mask: Mask; cleanup: CleanupHooks; now: Date },
+): Promise<DownloadResult> {
+  const { log, mask, now } = deps;
+  let store: IdentityStore | undefined;
+  if (i.identityPassphrase && i.keys.length > 0) log.info('identity-passphrase is not used: the identity store serves runs that give no signing-key or p12.');
+  if (i.identityPassphrase && i.keys.length === 0) {
+    const port = await actionsCachePort();
+    if (port) store = new IdentityStore(port, i.workspace);
+    else log.info('The Actions cache service is not available here (outside GitHub Actions), so the identity store is not used.');
+  }
+  const scope = { api: i.api, account: i.account };
+  const resolved: ResolvedIdentity = await log.group('Certificate', () =>
+    resolveIdentity(
+      http,
+      {
+        certificateType: i.certificateType,
+        certificateId: i.certificateId,
+        keys: i.keys,
+        createIfMissing: i.createIfMissing,
+        store: store && i.identityPassphrase ? { store, scope, passphrase: i.identityPassphrase } : undefined,
+        now,
+      },
+      log,
+    ),
+  );
+  const { candidate: c, key } = resolved;
+  maskPem(mask, key.pem);
+  const created = resolved.source === 'created';
+  const certificateType = (c.cert.attributes?.certificateType ?? i.certificateType ?? '') as CertificateType;
+
+  if (created && i.identityPassphrase) {
+    if (store) {
+      const identity = {
+        certificateId: c.cert.id,
+        certificateType,
+        privateKeyPem: key.pem,
+        certificateContent: c.info.der.toString('base64'),
+        savedAt: now.toISOString(),
+      };
+      // Never let the store cost the new identity: a failure here is a warning, the outputs still come.
+      const saved = await store.save({ ...scope, certificateType }, identity, i.identityPassphrase).catch((err: unknown) => {
+        log.warning(
+          `The new identity could not be saved in the Actions cache (${describeError(err)}); store p12-base64 and p12-password as secrets instead.`,
+          'Identity not saved',
+        );
+        return null;
+      });
+      if (saved) log.info(`Saved the new identity, encrypted with identity-passphrase, in the Actions cache (${saved}).`);
+      else if (saved === undefined) log.info('The Actions cache did not take the new identity; store p12-base64 and p12-password as secrets instead.');
+    } else if (i.keys.length === 0) {
+      log.info('The new identity was not saved (no Actions cache here); store p12-base64 and p12-password as secrets to reuse it.');
+    }
+  }
+
+  // Files: the directory is reported for cleanup before any key material is written to it.
+  const dir = await makeIdentityDir(i.runnerTemp);
+  deps.cleanup.wroteKeyFiles(dir);
+  const p12Password = i.p12Password || randomBytes(24).toString('base64url');
+  mask(p12Password);
+  const files = await writeIdentityFiles(dir, {
+    privateKeyPem: key.pem,
+    certificateDer: c.info.der,
+    p12Password,
+    name: c.info.commonName,
+    serialNumber: c.info.serialNumber,
+  });
+  const p12Base64 = created ? files.p12.toString('base64') : '';
+  if (p12Base64) mask(p12Base64);
+  log.info(`Wrote ${files.certificatePath} and ${files.p12Path}.`);
+
+  let keychainPath = '';
+  let failure: string | undefined;
+  try {
+    keychainPath = await importIntoKeychain(
+      {
+        mode: i.importMode,
+        keychain: i.keychain,
+        keychainPassword: i.keychainPassword,
+        p12Path: files.p12Path,
+        p12Password,
+        runnerTemp: i.runnerTemp,
+        installer: certificateType.includes('INSTALLER'),
+      },
+      { log, mask, remember: (k) => deps.cleanup.changedKeychain(k) },
+    );
+  } catch (err) {
+    if (!created) throw err;
+    // The new key exists nowhere else: hand it out before failing, or the certificate is lost to Apple's cap.
+    failure = `${describeError(err).replace(/\.$/, '')}; certificate ${c.cert.id} was created by this run and its identity is in the p12-base64 and p12-password outputs, so store them as secrets before running again (or revoke it).`;
+  }
+
+  const days = daysLeft(c.info, now);
+  if (days < EXPIRY_WARNING_DAYS) {
+    log.warning(
+      `Certificate "${c.info.commonName}" (${c.cert.id}) expires on ${c.info.notAfter.toISOString().slice(0, 10)}, in ${days} day(s); create its successor (create-if-missing with a new key) and update the secrets before then.`,
+      'Certificate expires soon',
+    );
+  }
+  return {
+    identity: resolved,
+    certificateType,
+    created,
+    certificatePath: files.certificatePath,
+    p12Path: files.p12Path,
+    p12Password,
+    p12Base64,
+    keychainPath,
+    ...(failure ? { failure } : {}),
+  };
+}
