@@ -1,6 +1,20 @@
-/** Reads the `.p8` API key (or any P-256 private key) from the forms users paste into secrets. */
+/** Reads a P-256 private key (an API key of App Store Connect or Apple Business) from the forms users paste into secrets. */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { InputError } from './errors.js';
+
+/** How an API speaks of its key in messages: each client passes its own (App Store Connect's .p8, Apple Business's .pem). */
+export interface KeyDescription {
+  /** The input that carries it, e.g. `private-key`. */
+  input: string;
+  /** The file as users know it, e.g. `the AuthKey_XXXXXXXXXX.p8 file`. */
+  file: string;
+  /** Its extension, e.g. `.p8`. */
+  extension: string;
+  /** Where the right key comes from, e.g. `the AuthKey_XXXXXXXXXX.p8 downloaded from Users and Access > Integrations`. */
+  download: string;
+  /** What the keys are called, e.g. `Apple API keys`. */
+  kind: string;
+}
 
 export interface EcPrivateKey {
   /** Normalised PKCS#8 PEM. A secret: mask it before logging anything. */
@@ -29,30 +43,34 @@ export function normalisePem(input: string): string | undefined {
 }
 
 /** Parses an ES256 (P-256) private key; every other key is refused with one sentence. */
-export function parseEcPrivateKey(input: string, inputName = 'private-key'): EcPrivateKey {
-  if (!input.trim()) throw new InputError(inputName, `${inputName} is empty; pass the contents of the AuthKey_XXXXXXXXXX.p8 file (for example from a secret).`);
+export function parseEcPrivateKey(input: string, about: KeyDescription): EcPrivateKey {
+  const name = about.input;
+  if (!input.trim()) throw new InputError(name, `${name} is empty; pass the contents of ${about.file} (for example from a secret).`);
   const pem = normalisePem(input);
   if (!pem) {
     throw new InputError(
-      inputName,
-      `${inputName} is not a PEM private key; pass the whole .p8 file including its BEGIN/END PRIVATE KEY lines (PEM, base64 of the PEM, or PEM with \\n escapes).`,
+      name,
+      `${name} is not a PEM private key; pass the whole ${about.extension} file including its BEGIN/END PRIVATE KEY lines (PEM, base64 of the PEM, or PEM with \\n escapes).`,
     );
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new InputError(inputName, `${inputName} looks like PEM but cannot be read as a private key; copy the .p8 file again without changes.`);
+    throw new InputError(name, `${name} looks like PEM but cannot be read as a private key; copy the ${about.extension} file again without changes.`);
   }
   if (key.asymmetricKeyType !== 'ec') {
     throw new InputError(
-      inputName,
-      `${inputName} is an ${String(key.asymmetricKeyType).toUpperCase()} key, but Apple API keys are P-256 (EC) keys; pass the AuthKey_XXXXXXXXXX.p8 downloaded from Users and Access > Integrations.`,
+      name,
+      `${name} is an ${String(key.asymmetricKeyType).toUpperCase()} key, but ${about.kind} are P-256 (EC) keys; pass ${about.download}.`,
     );
   }
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (curve !== 'prime256v1' && curve !== 'P-256') {
-    throw new InputError(inputName, `${inputName} is an EC key on curve ${curve ?? 'unknown'}, but Apple API keys use P-256; pass the .p8 file Apple issued.`);
+    throw new InputError(
+      name,
+      `${name} is an EC key on curve ${curve ?? 'unknown'}, but ${about.kind} use P-256; pass the ${about.extension} file Apple issued.`,
+    );
   }
   return { pem: key.export({ format: 'pem', type: 'pkcs8' }).toString(), key };
 }

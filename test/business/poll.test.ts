@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivity, waitForActivity } from '../../src/business/activities.js';
 import { createBusinessClient } from '../../src/business/client.js';
+import { API_KEY } from '../../src/apple/api.js';
 import { parseEcPrivateKey } from '../../src/core/keys.js';
 import { startBusinessSimulator, type BusinessSimulator } from '../../simulator/business/index.js';
 
@@ -19,7 +20,7 @@ describe('waiting for an org device activity', () => {
       {
         clientId: account.clientId,
         keyId: account.keyId,
-        privateKey: parseEcPrivateKey(account.privateKeyPem),
+        privateKey: parseEcPrivateKey(account.privateKeyPem, API_KEY),
         scope: 'business.api',
         baseUrl: sim.url,
         tokenUrl: sim.tokenUrl,

@@ -1,13 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
+import { API_KEY } from '../../src/apple/api.js';
 import { parseEcPrivateKey } from '../../src/core/keys.js';
 
 const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 function refusal(input: string): string {
   try {
-    parseEcPrivateKey(input);
+    parseEcPrivateKey(input, API_KEY);
   } catch (err) {
     expect(err).toBeInstanceOf(InputError);
     return (err as Error).message;
@@ -17,14 +18,14 @@ function refusal(input: string): string {
 
 describe('private-key input', () => {
   it('accepts the .p8 PEM as is', () => {
-    expect(parseEcPrivateKey(p256).key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(parseEcPrivateKey(p256, API_KEY).key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
   });
   it('accepts base64 of the PEM', () => {
-    expect(parseEcPrivateKey(Buffer.from(p256).toString('base64')).pem).toBe(parseEcPrivateKey(p256).pem);
+    expect(parseEcPrivateKey(Buffer.from(p256).toString('base64'), API_KEY).pem).toBe(parseEcPrivateKey(p256, API_KEY).pem);
   });
   it('accepts PEM with literal \\n escapes, CRLF and indentation', () => {
-    expect(parseEcPrivateKey(p256.trim().replace(/\n/g, '\\n')).pem).toBe(parseEcPrivateKey(p256).pem);
-    expect(parseEcPrivateKey(`  ${p256.replace(/\n/g, '\r\n   ')}`).pem).toBe(parseEcPrivateKey(p256).pem);
+    expect(parseEcPrivateKey(p256.trim().replace(/\n/g, '\\n'), API_KEY).pem).toBe(parseEcPrivateKey(p256, API_KEY).pem);
+    expect(parseEcPrivateKey(`  ${p256.replace(/\n/g, '\r\n   ')}`, API_KEY).pem).toBe(parseEcPrivateKey(p256, API_KEY).pem);
   });
   it('refuses garbage with one sentence that does not echo it', () => {
     const msg = refusal('not-a-key-SECRETISH-VALUE');

@@ -1,6 +1,6 @@
 /** The inputs every App Store Connect / Enterprise Program API action shares (interface.md). */
 import type { AppleApiConfig } from '../../apple/client.js';
-import { API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/api.js';
+import { API_KEY, API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/api.js';
 import { InputError } from '../../core/errors.js';
 import { parseEcPrivateKey } from '../../core/keys.js';
 import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
@@ -19,7 +19,7 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
   if (raw === undefined) {
     throw new InputError('private-key', 'Input private-key is required: pass the contents of the AuthKey_XXXXXXXXXX.p8 file, for example from a secret.');
   }
-  const privateKey = parseEcPrivateKey(raw);
+  const privateKey = parseEcPrivateKey(raw, API_KEY);
   src.mask(privateKey.pem);
   const issuerId = optionalString(src, 'issuer-id');
   if (issuerId !== undefined && !/^[0-9a-fA-F-]{36}$/.test(issuerId)) {

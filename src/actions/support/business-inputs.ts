@@ -2,28 +2,19 @@
 import { DEFAULT_BUSINESS_BASE_URL, DEFAULT_SCHOOL_BASE_URL, DEFAULT_TOKEN_URL, type BusinessApiConfig } from '../../business/client.js';
 import type { BusinessScope } from '../../business/oauth.js';
 import { InputError } from '../../core/errors.js';
-import { parseEcPrivateKey, type EcPrivateKey } from '../../core/keys.js';
+import { parseEcPrivateKey, type KeyDescription } from '../../core/keys.js';
 import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
 
 export const BUSINESS_API_INPUTS = ['client-id', 'key-id', 'private-key', 'scope', 'api-base-url', 'token-url'] as const;
 
-/** parseEcPrivateKey speaks of App Store Connect's .p8 files; Apple Business issues a .pem. */
-function readKey(raw: string): EcPrivateKey {
-  try {
-    return parseEcPrivateKey(raw, 'private-key');
-  } catch (err) {
-    if (!(err instanceof InputError)) throw err;
-    const message = err.message
-      .replace(
-        /the AuthKey_XXXXXXXXXX\.p8 downloaded from Users and Access > Integrations/g,
-        'the private key (.pem) downloaded when the API account was made in Apple Business',
-      )
-      .replace(/the (contents of the )?AuthKey_XXXXXXXXXX\.p8 file/g, "the API account's private key (.pem) file")
-      .replace(/\.p8 file/g, '.pem file')
-      .replace(/Apple API keys/g, 'Apple Business API keys');
-    throw new InputError('private-key', message);
-  }
-}
+/** How messages speak of an Apple Business API account's key. */
+const BUSINESS_KEY: KeyDescription = {
+  input: 'private-key',
+  file: "the API account's private key (.pem) file",
+  extension: '.pem',
+  download: 'the private key (.pem) downloaded when the API account was made in Apple Business',
+  kind: 'Apple Business API keys',
+};
 
 function parseUrl(input: string, value: string, example: string, originOnly: boolean): string {
   let url: URL;
@@ -65,7 +56,7 @@ export function readBusinessApiInputs(src: InputSource): BusinessApiConfig {
       "Input private-key is required: pass the contents of the API account's private key (.pem) file, for example from a secret.",
     );
   }
-  const privateKey = readKey(raw);
+  const privateKey = parseEcPrivateKey(raw, BUSINESS_KEY);
   src.mask(privateKey.pem);
   // The client ID says which product the account belongs to; an explicit scope wins.
   const school = clientId.toUpperCase().startsWith('SCHOOLAPI.');
