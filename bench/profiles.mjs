@@ -28,7 +28,7 @@ async function runAction(action, inputs) {
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   sim.clearRequests();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--require', path.join(root, 'bench/maxrss.cjs'), path.join(root, 'dist', action, 'index.js')], {
+  const child = spawn(process.execPath, ['--require', path.join(root, 'bench/maxrss.cjs'), path.join(root, process.env.ASA_BUNDLES ?? 'dist', action, 'index.js')], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

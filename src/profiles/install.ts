@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { parse, type PlistValue } from 'plist';
+import { parsePlist, PlistError, type PlistValue } from '../core/plist.js';
 
 export interface ProfileFileInfo {
   uuid: string;
@@ -92,8 +92,17 @@ export function profilePlist(der: Buffer): string {
   }
 }
 
+function readPlist(der: Buffer): PlistValue {
+  try {
+    return parsePlist(profilePlist(der));
+  } catch (err) {
+    if (err instanceof PlistError) throw new Error(`The plist inside the profile Apple returned cannot be read: ${err.message}.`, { cause: err });
+    throw err;
+  }
+}
+
 export function readProfileInfo(der: Buffer): ProfileFileInfo {
-  const parsed = parse(profilePlist(der));
+  const parsed = readPlist(der);
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof Date || parsed instanceof Uint8Array) {
     throw new Error('The profile Apple returned holds no plist dictionary.');
   }
