@@ -59,7 +59,7 @@ export async function executeRegisterDevices(i: RegisterDevicesInputs, ctx: RunC
     },
     ...(failed.length > 0
       ? {
-          failure: `${failed.length} of ${all.length} devices failed (${failed.map((f) => `line ${f.line}: ${f.message}`).join('; ')}); fix those lines and run again (the others are done and will show as unchanged).`,
+          failure: `${failed.length} of ${all.length} devices failed (${failed.map((f) => `line ${f.line}: ${f.message}`).join('; ')}); fix those lines and run again${i.dryRun ? ' (this was a dry run: nothing was changed)' : ' (the others are done and will show as unchanged)'}.`,
         }
       : {}),
   };

@@ -4,6 +4,8 @@ export interface ParsedArgs {
   command: string | undefined;
   values: Map<string, string>;
   json: boolean;
+  /** --show-base64: print base64 outputs (a profile, a p12) on a terminal too. */
+  showBase64: boolean;
 }
 
 export class UsageError extends Error {
@@ -14,9 +16,11 @@ export function parseArgv(argv: readonly string[], booleanFlags: ReadonlySet<str
   const values = new Map<string, string>();
   let command: string | undefined;
   let json = false;
+  let showBase64 = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--json') json = true;
+    else if (arg === '--show-base64') showBase64 = true;
     else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
@@ -32,7 +36,7 @@ export function parseArgv(argv: readonly string[], booleanFlags: ReadonlySet<str
     } else if (command === undefined) command = arg;
     else throw new UsageError(`Unexpected argument '${arg}'; give values as --<input> <value>.`);
   }
-  return { command, values, json };
+  return { command, values, json, showBase64 };
 }
 
 /** The environment variable that can carry an input: APPLE_SIGNING_PRIVATE_KEY for private-key. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ActionResult, RunContext } from '../actions/support/action-runner.js';
 import { summaryTables } from '../actions/support/summary.js';
 import type { InputSource } from '../actions/support/inputs.js';
-import { describeError } from '../core/errors.js';
+import { describeError, InputError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { envName, parseArgv, UsageError } from './argv.js';
 import { COMMANDS, FILE_FLAGS } from './commands.js';
@@ -19,6 +19,49 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Package root, holding action.yml and actions/. */
   root: string;
+  /** Whether stdout is a terminal: base64 outputs are then left out unless --show-base64 asks for them. */
+  stdoutIsTerminal?: boolean;
+}
+
+/** The package's version, from its package.json. */
+function version(root: string): string {
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * How the user gave (or can give) an input, for error sentences: the flag or environment variable they
+ * typed rather than the action input's name.
+ */
+function inputLabel(input: string, given: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): string {
+  const fileFlag = Object.entries(FILE_FLAGS).find(([flag, f]) => f.input === input && given.has(flag))?.[0];
+  if (fileFlag) return `--${fileFlag}`;
+  if (given.has(input)) return `--${input}`;
+  if (env[envName(input)] !== undefined) return envName(input);
+  return `--${input} (or ${envName(input)})`;
+}
+
+/** An input error in the command line's words: "Input key-id …" becomes "--key-id …". */
+function cliSentence(err: InputError, given: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): string {
+  const label = inputLabel(err.input, given, env);
+  const message = err.message.split(`Input ${err.input} `).join(`${label} `);
+  return message.startsWith(`${err.input} `) ? `${label}${message.slice(err.input.length)}` : message;
+}
+
+/** Outputs as JSON: values that are JSON arrays or objects (devices, profiles, ...) are embedded, not quoted. */
+function outputsJson(outputs: ActionResult['outputs']): string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(outputs)) {
+    if (typeof v === 'string' && /^[[{]/.test(v)) {
+      try {
+        out[k] = JSON.parse(v) as unknown;
+        continue;
+      } catch {
+        // Not JSON after all: keep the text.
+      }
+    }
+    out[k] = v;
+  }
+  return JSON.stringify(out);
 }
 
 function overallHelp(io: CliIo): string {
@@ -29,7 +72,8 @@ function overallHelp(io: CliIo): string {
     'Inputs are the action inputs, as flags: --key-id ABC123DEFG. Any input can also come from the',
     'environment as APPLE_SIGNING_<INPUT> (APPLE_SIGNING_PRIVATE_KEY for private-key), and the keys from',
     'files: --private-key-file AuthKey.p8, --signing-key-file key.pem, --p12-file identity.p12.',
-    "--json prints the outputs as one JSON object on stdout. `apple-signing-actions <command> --help` lists a command's inputs.",
+    '--json prints the outputs as one JSON object on stdout (and {"error", "exitCode"} on failure). `apple-signing-actions <command> --help` lists a command\'s inputs.',
+    'On a terminal, base64 outputs (profile-base64, p12-base64) are left out unless --show-base64 is given. --version prints the version.',
     'There is no post step outside Actions: download-certificate and provision leave their keychain and',
     'files for you to remove (security delete-keychain <keychain-path>; rm -r the folder of p12-path).',
   );
@@ -81,10 +125,16 @@ function printSummary(io: CliIo, result: ActionResult): void {
 
 /** Runs the command line; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // The options given, once parsed: error sentences name the flag or variable the user typed.
+  let given: ReadonlyMap<string, string> = new Map();
   try {
     // The command comes first; its action.yml then says which options are flags.
     const name = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : undefined;
     const help = argv.includes('--help') || argv.includes('-h');
+    if (name === undefined && argv.includes('--version')) {
+      io.stdout(version(io.root));
+      return 0;
+    }
     if (name === undefined) {
       (help ? io.stdout : io.stderr)(overallHelp(io));
       return help ? 0 : 2;
@@ -119,18 +169,31 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       mask: () => undefined,
     };
     const ctx: RunContext = { log: cliLogger(io, io.env['APPLE_SIGNING_DEBUG'] === '1'), mask: src.mask };
+    given = args.values;
     const result = await cmd.run(src, ctx);
     printSummary(io, result);
-    if (args.json) io.stdout(JSON.stringify(result.outputs));
-    else for (const [k, v] of Object.entries(result.outputs)) io.stdout(`${k}=${String(v)}`);
+    const hidden = io.stdoutIsTerminal && !args.showBase64 && !args.json;
+    if (args.json) io.stdout(outputsJson(result.outputs));
+    else {
+      for (const [k, v] of Object.entries(result.outputs)) {
+        const text = String(v);
+        if (hidden && k.endsWith('-base64') && text !== '')
+          io.stdout(`${k}=(${text.length} characters of base64, left out on a terminal; --show-base64 prints it)`);
+        else io.stdout(`${k}=${text}`);
+      }
+    }
     if (result.failure) {
       io.stderr(`error: ${result.failure}`);
+      if (args.json) io.stdout(JSON.stringify({ error: result.failure, exitCode: 1 }));
       return 1;
     }
     return 0;
   } catch (err) {
-    io.stderr(`error: ${describeError(err)}`);
-    return err instanceof UsageError ? 2 : 1;
+    const sentence = err instanceof InputError ? cliSentence(err, given, io.env) : describeError(err);
+    const exitCode = err instanceof UsageError ? 2 : 1;
+    io.stderr(`error: ${sentence}`);
+    if (argv.includes('--json')) io.stdout(JSON.stringify({ error: sentence, exitCode }));
+    return exitCode;
   }
 }
 

@@ -6,4 +6,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(`${t}\n`),
   env: process.env,
   root: packageRoot(import.meta.dirname),
+  stdoutIsTerminal: process.stdout.isTTY === true,
 });

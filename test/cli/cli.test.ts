@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { assertTrafficValid } from '../support/openapi.js';
-import { bundlePath } from '../support/runner.js';
+import { runCli } from '../../src/cli/main.js';
+import { bundlePath, ROOT } from '../support/runner.js';
 
 const CLI = bundlePath('cli');
 
@@ -47,6 +48,31 @@ describe('command line: help', () => {
   });
 });
 
+describe('command line: version and input errors', () => {
+  it('prints the package version with --version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+  it('names the flag the user typed, not the action input', async () => {
+    const r = await cli(['register-devices', '--key-id', 'not a key id!', '--private-key', 'x', '--devices', 'x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: --key-id is 'not a key id!', but an API key ID is letters and digits only/);
+    expect(r.stderr).not.toContain('Input key-id');
+  });
+  it('names the environment variable an input came from, and a missing one by flag and variable', async () => {
+    const fromEnv = await cli(['register-devices', '--devices', 'x', '--private-key', 'x'], { APPLE_SIGNING_KEY_ID: 'bad id!' });
+    expect(fromEnv.stderr).toMatch(/^error: APPLE_SIGNING_KEY_ID is 'bad id!'/);
+    const missing = await cli(['register-devices', '--devices', 'x', '--private-key', 'x']);
+    expect(missing.stderr).toMatch(/^error: --key-id \(or APPLE_SIGNING_KEY_ID\) is required/);
+  });
+  it('prints a JSON error object with --json when it fails', async () => {
+    const r = await cli(['register-devices', '--json', '--devices', 'x', '--private-key', 'x']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({ error: expect.stringMatching(/^--key-id \(or APPLE_SIGNING_KEY_ID\) is required/), exitCode: 1 });
+  });
+});
+
 describe('command line: against the simulator', () => {
   let sim: Simulator;
   beforeAll(async () => {
@@ -77,8 +103,10 @@ describe('command line: against the simulator', () => {
       },
     );
     expect(r.code, r.stderr).toBe(0);
-    const outputs = JSON.parse(r.stdout) as Record<string, string>;
+    const outputs = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(outputs).toMatchObject({ registered: 1, failed: 0 });
+    // devices is a JSON array inside the object, not a string holding JSON.
+    expect(outputs['devices']).toEqual([expect.objectContaining({ name: 'CLI Phone', result: 'registered' })]);
     expect(r.stderr).toContain('CLI Phone');
     expect(r.stderr).not.toContain('PRIVATE KEY');
     expect(sim.state().devices.map((d) => d.name)).toContain('CLI Phone');
@@ -106,5 +134,32 @@ describe('command line: against the simulator', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')).toContain('would-register=1');
+  });
+
+  it('leaves base64 outputs out on a terminal unless --show-base64 asks for them', async () => {
+    const key = sim.addKey();
+    const bundle = sim.seed.bundleId({ identifier: 'com.example.cli' });
+    const cert = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    sim.seed.profile({ name: 'CLI Store', profileType: 'IOS_APP_STORE', bundleId: bundle.id, certificateIds: [cert.id] });
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-profiles-'));
+    const argv = ['ensure-profile', '--bundle-id', 'com.example.cli', '--profile-type', 'IOS_APP_STORE', '--profile-name', 'CLI Store', '--profiles-dir', dir];
+    const env = {
+      APPLE_SIGNING_KEY_ID: key.keyId,
+      APPLE_SIGNING_ISSUER_ID: key.issuerId ?? '',
+      APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem,
+      APPLE_SIGNING_API_BASE_URL: sim.url,
+    };
+    const run = async (extra: string[], stdoutIsTerminal: boolean): Promise<string[]> => {
+      const stdout: string[] = [];
+      const code = await runCli([...argv, ...extra], { stdout: (t) => stdout.push(t), stderr: () => undefined, env, root: ROOT, stdoutIsTerminal });
+      expect(code).toBe(0);
+      return stdout;
+    };
+    const terminal = (await run([], true)).find((l) => l.startsWith('profile-base64='));
+    expect(terminal).toMatch(/^profile-base64=\(\d+ characters of base64, left out on a terminal; --show-base64 prints it\)$/);
+    const asked = (await run(['--show-base64'], true)).find((l) => l.startsWith('profile-base64='));
+    const piped = (await run([], false)).find((l) => l.startsWith('profile-base64='));
+    expect(asked).toMatch(/^profile-base64=MI[A-Za-z0-9+/]{100,}/);
+    expect(piped).toBe(asked);
   });
 });

@@ -79,6 +79,14 @@ describe('register-devices (bundled, over HTTP against the simulator)', () => {
     expect(run.summary).toContain('dry run');
   });
 
+  it('says a dry run with a bad line changed nothing, rather than that the others are done', async () => {
+    const run = await runStep('register-devices', { ...api(), devices: `00008130-00AABBCCDDEEFF01,New Two\nnot-a-udid,Bad`, 'dry-run': 'true' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toMatch(/fix those lines and run again \(this was a dry run: nothing was changed\)\.$/);
+    expect(run.errors[0]).not.toContain('the others are done');
+    expect(writes()).toEqual([]);
+  });
+
   it('reads JSON and CSV device files', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'devices-'));
     await writeFile(path.join(dir, 'd.json'), JSON.stringify([{ udid: '00008130-0000000000000A01', name: 'Json Phone', platform: 'IOS' }]));
