@@ -124,6 +124,28 @@ describe('creating profiles', () => {
     expect(r.body.errors[0].code).toMatch(/^ENTITY_ERROR/);
   });
 
+  it('refuses devices on App Store and In-House profiles with 409 ENTITY_ERROR.RELATIONSHIP.NOT_ALLOWED, as Apple does', async () => {
+    const expected = {
+      status: '409',
+      code: 'ENTITY_ERROR.RELATIONSHIP.NOT_ALLOWED',
+      detail: 'No devices can be associated to Provisioning Profiles for the App Store.',
+      source: { pointer: '/data/relationships/devices' },
+    };
+    for (const type of ['IOS_APP_STORE', 'TVOS_APP_STORE']) {
+      const r = await call(sim, key, 'POST', '/v1/profiles', { body: profileBody(`Store ${type}`, type, bundle, [dist.id], [phones[0] ?? '']) });
+      expect(r.status).toBe(409);
+      expect(r.body.errors[0]).toMatchObject(expected);
+    }
+    const ent = sim.addKey({ api: 'enterprise' });
+    const eb = sim.seed.bundleId({ identifier: 'com.example.inhouse.devices', api: 'enterprise' });
+    const ec = sim.seed.certificate({ certificateType: 'DISTRIBUTION', api: 'enterprise' });
+    const ed = sim.seed.device({ udid: udid40(90), api: 'enterprise' });
+    const r = await call(sim, ent, 'POST', '/v1/profiles', { body: profileBody('Inhouse with devices', 'IOS_APP_INHOUSE', eb.id, [ec.id], [ed.id]) });
+    expect(r.status).toBe(409);
+    expect(r.body.errors[0]).toMatchObject(expected);
+    expect(sim.state('enterprise').profiles).toEqual([]);
+  });
+
   it('refuses PROCESSING and DISABLED devices, and devices of another platform', async () => {
     const processing = (
       await call(sim, key, 'POST', '/v1/devices', { body: { data: { type: 'devices', attributes: { name: 'New', udid: udid40(50), platform: 'IOS' } } } })
@@ -203,6 +225,11 @@ describe('reading and deleting profiles', () => {
     const r = await call(sim, key, 'GET', `/v1/profiles/${p.id}`);
     expect(r.body.data.attributes.profileState).toBe('ACTIVE');
     expect(new Date(r.body.data.attributes.expirationDate).getTime()).toBe(past.getTime());
+    // EXPIRED and INVALID (both seen from Apple for expired profiles) come only by seeding.
+    for (const state of ['EXPIRED', 'INVALID'] as const) {
+      const s = sim.seed.profile({ name: `Stale ${state}`, profileType: 'IOS_APP_STORE', bundleId: bundle, certificateIds: [dist.id], expiresAt: past, state });
+      expect((await call(sim, key, 'GET', `/v1/profiles/${s.id}`)).body.data.attributes.profileState).toBe(state);
+    }
   });
 
   it('deletes a profile (204) and has no PATCH (405)', async () => {
