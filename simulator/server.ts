@@ -4,7 +4,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Authenticator } from './auth.js';
 import type { Reply, SimEnv } from './context.js';
-import { ApiError, entityUnprocessable, errorForStatus, keyNotAllowed, methodNotAllowed, notAuthorized, pathNotFound, rateLimitExceeded, unexpectedError } from './errors.js';
+import {
+  ApiError,
+  entityUnprocessable,
+  errorForStatus,
+  keyNotAllowed,
+  methodNotAllowed,
+  notAuthorized,
+  pathNotFound,
+  rateLimitExceeded,
+  unexpectedError,
+} from './errors.js';
 import type { ActiveFault, FaultQueue } from './faults.js';
 import { drop, parseBody, readBody, recordHeaders, send } from './http-io.js';
 import { uuid } from './ids.js';

@@ -133,7 +133,11 @@ describe('refused tokens: 401 NOT_AUTHORIZED with Apple body, and the reason in 
     ['no aud', () => ({ token: makeToken(team, { omit: ['aud'] }) }), 'missing aud'],
     ['an expired token', () => ({ token: makeToken(team, { claims: { iat: now() - 1300, exp: now() - 100 } }) }), 'token expired'],
     ['no exp', () => ({ token: makeToken(team, { omit: ['exp'] }) }), 'missing exp'],
-    ['no iat and exp over 20 minutes ahead', () => ({ token: makeToken(team, { omit: ['iat'], claims: { exp: now() + 1261 } }) }), 'exp more than 20 minutes ahead'],
+    [
+      'no iat and exp over 20 minutes ahead',
+      () => ({ token: makeToken(team, { omit: ['iat'], claims: { exp: now() + 1261 } }) }),
+      'exp more than 20 minutes ahead',
+    ],
     ['a lifetime over 20 minutes', () => ({ token: makeToken(team, { claims: { iat: now(), exp: now() + 1201 } }) }), 'token lifetime over 20 minutes'],
     ['iat more than 60 s in the future', () => ({ token: makeToken(team, { claims: { iat: now() + 120, exp: now() + 600 } }) }), 'iat in the future'],
     ['a wrong issuer ID', () => ({ token: makeToken(team, { claims: { iss: '00000000-0000-0000-0000-000000000000' } }) }), 'wrong issuer'],
