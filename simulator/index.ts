@@ -19,6 +19,7 @@ export type {
   AccountView,
   ApiKeyCredentials,
   ApiKind,
+  BundleIdPlatform,
   BundleIdRecord,
   CertificateRecord,
   DeviceRecord,
@@ -116,6 +117,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     expireTokens: () => auth.expireSeenTokens(),
     tokensSeen: () => auth.presentedTokens(),
+    ...(tls ? { tlsCredentials: tls } : {}),
     faults: { add: (f) => faults.add(f), clear: () => faults.clear() },
     requests,
     clearRequests() {

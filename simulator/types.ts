@@ -109,6 +109,8 @@ export interface FaultSpec {
 }
 
 export type Platform = 'IOS' | 'MAC_OS' | 'UNIVERSAL';
+/** Addition: a bundle ID's platform: the spec's plus the undocumented SERVICES real ones can carry (facts.md 1.8; seeding only). */
+export type BundleIdPlatform = Platform | 'SERVICES';
 /** Apple's documented ENABLED | DISABLED plus the undocumented PROCESSING (facts.md 1.5). */
 export type DeviceStatus = 'ENABLED' | 'DISABLED' | 'PROCESSING';
 /** Apple's documented ACTIVE | INVALID plus the undocumented EXPIRED (facts.md 1.6). */
@@ -131,7 +133,7 @@ export interface BundleIdRecord {
   id: string;
   identifier: string;
   name: string;
-  platform: Platform;
+  platform: BundleIdPlatform;
   seedId: string;
 }
 
@@ -176,8 +178,16 @@ export interface AccountView {
 }
 
 export interface SeedApi {
-  device(d: { udid: string; name?: string; platform?: 'IOS' | 'MAC_OS'; status?: DeviceStatus; deviceClass?: string; api?: ApiKind }): DeviceRecord;
-  bundleId(b: { identifier: string; name?: string; platform?: Platform; api?: ApiKind }): BundleIdRecord;
+  device(d: {
+    udid: string;
+    name?: string;
+    platform?: 'IOS' | 'MAC_OS';
+    status?: DeviceStatus;
+    deviceClass?: string;
+    model?: string | null;
+    api?: ApiKind;
+  }): DeviceRecord;
+  bundleId(b: { identifier: string; name?: string; platform?: BundleIdPlatform; api?: ApiKind }): BundleIdRecord;
   certificate(c: { certificateType: string; expiresAt?: Date; privateKeyPem?: string; api?: ApiKind }): CertificateRecord & { privateKeyPem: string };
   profile(p: {
     name: string;
@@ -204,6 +214,8 @@ export interface Simulator {
   expireTokens(): void;
   /** Addition: every distinct bearer token presented so far (accepted or not), in order; for leak checks. */
   tokensSeen(): string[];
+  /** Addition: the HTTPS server certificate and its key (PEM) when `tls` is on, e.g. for a Business simulator on the same CA. */
+  tlsCredentials?: { certPem: string; keyPem: string };
   faults: { add(f: FaultSpec): void; clear(): void };
   requests: RequestRecord[];
   clearRequests(): void;
