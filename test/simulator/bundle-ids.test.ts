@@ -35,6 +35,16 @@ describe('filter[identifier] is not exact', () => {
   });
 });
 
+describe('SERVICES bundle IDs', () => {
+  it('lists a seeded platform SERVICES bundle ID (undocumented, seen from Apple) with the others', async () => {
+    const services = sim.seed.bundleId({ identifier: 'com.example.app.signin', name: 'Sign in service', platform: 'SERVICES' });
+    const r = await call(sim, key, 'GET', '/v1/bundleIds?filter[identifier]=com.example.app.signin');
+    expect(r.body.data).toEqual([expect.objectContaining({ id: services.id, attributes: expect.objectContaining({ platform: 'SERVICES' }) })]);
+    // The spec's platform filter has no SERVICES: asking for it is a 400, as for any value the spec lacks.
+    expect((await call(sim, key, 'GET', '/v1/bundleIds?filter[platform]=SERVICES')).status).toBe(400);
+  });
+});
+
 describe('bundle IDs and their profiles', () => {
   it('includes the profiles of a bundle ID with include=profiles', async () => {
     const b = sim.state().bundleIds.find((x) => x.identifier === 'com.example.app');
