@@ -46,6 +46,20 @@ describe('SERVICES bundle IDs', () => {
 });
 
 describe('bundle IDs and their profiles', () => {
+  it('serves /v1/bundleIds/{id}/relationships/profiles: the profile linkage, paged', async () => {
+    const b = sim.seed.bundleId({ identifier: 'com.example.linked' });
+    const cert = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    const ids = ['A', 'B', 'C'].map(
+      (n) => sim.seed.profile({ name: `Linked ${n}`, profileType: 'IOS_APP_STORE', bundleId: b.id, certificateIds: [cert.id] }).id,
+    );
+    const r = await call(sim, key, 'GET', `/v1/bundleIds/${b.id}/relationships/profiles?limit=2`);
+    expect(r.status).toBe(200);
+    expect(r.body.data).toEqual(ids.slice(0, 2).map((id) => ({ type: 'profiles', id })));
+    expect(r.body.meta.paging).toMatchObject({ total: 3, limit: 2 });
+    expect(r.body.links.next).toBeDefined();
+    expect((await call(sim, key, 'GET', '/v1/bundleIds/NOPE/relationships/profiles')).status).toBe(404);
+  });
+
   it('includes the profiles of a bundle ID with include=profiles', async () => {
     const b = sim.state().bundleIds.find((x) => x.identifier === 'com.example.app');
     const c = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });

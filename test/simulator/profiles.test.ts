@@ -232,6 +232,40 @@ describe('reading and deleting profiles', () => {
     }
   });
 
+  it('without limit[devices], links up to 50 related devices (the spec maximum) with the total in meta', async () => {
+    const many = Array.from({ length: 55 }, (_, i) => sim.seed.device({ udid: udid40(1000 + i) }).id);
+    sim.seed.profile({ name: 'Crowded', profileType: 'IOS_APP_DEVELOPMENT', bundleId: bundle, certificateIds: [dev.id], deviceIds: many });
+    const r = await call(sim, key, 'GET', '/v1/profiles?filter[name]=Crowded&include=devices');
+    const rel = r.body.data[0].relationships.devices;
+    expect(rel.data).toHaveLength(50);
+    expect(rel.meta.paging).toEqual({ total: 55, limit: 50 });
+    expect(r.body.included).toHaveLength(50);
+  });
+
+  it('serves the linkage reads the spec declares: /relationships/devices, /certificates (paged) and /bundleId', async () => {
+    const p = sim.seed.profile({ name: 'Linked', profileType: 'IOS_APP_DEVELOPMENT', bundleId: bundle, certificateIds: [dev.id], deviceIds: phones });
+    const devices = await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/devices?limit=2`);
+    expect(devices.status).toBe(200);
+    expect(devices.body.data).toEqual(phones.slice(0, 2).map((id) => ({ type: 'devices', id })));
+    expect(devices.body.meta.paging).toMatchObject({ total: 3, limit: 2 });
+    const next = await call(sim, key, 'GET', devices.body.links.next);
+    expect(next.body.data).toEqual([{ type: 'devices', id: phones[2] }]);
+    expect((await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/certificates`)).body.data).toEqual([{ type: 'certificates', id: dev.id }]);
+    const b = await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/bundleId`);
+    expect(b.body).toEqual({ data: { type: 'bundleIds', id: bundle }, links: { self: `${sim.url}/v1/profiles/${p.id}/relationships/bundleId` } });
+    // The links a profile carries lead to these reads.
+    const self = (await call(sim, key, 'GET', `/v1/profiles/${p.id}`)).body.data.relationships.devices.links.self;
+    expect((await call(sim, key, 'GET', self)).status).toBe(200);
+    expect((await call(sim, key, 'GET', `/v1/profiles/NOPE/relationships/devices`)).status).toBe(404);
+    expect((await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/devices?fields[devices]=name`)).status).toBe(400);
+  });
+
+  it('has no linkage reads on the Enterprise API, whose spec declares none', async () => {
+    const ent = sim.addKey({ api: 'enterprise' });
+    const r = await call(sim, ent, 'GET', '/v1/profiles/ANY/relationships/devices');
+    expect(r.status).toBe(404);
+  });
+
   it('deletes a profile (204) and has no PATCH (405)', async () => {
     const p = sim.seed.profile({ name: 'Doomed', profileType: 'IOS_APP_STORE', bundleId: bundle, certificateIds: [dist.id] });
     const patch = await call(sim, key, 'PATCH', `/v1/profiles/${p.id}`, { body: { data: { type: 'profiles', id: p.id, attributes: { name: 'x' } } } });
