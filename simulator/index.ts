@@ -34,9 +34,10 @@ export type {
   SimulatorOptions,
 } from './types.js';
 
-// The Apple Business API simulator runs as its own server (Apple serves it from other hosts).
 export { DEFAULT_CERTIFICATE_LIMITS } from './signing-types.js';
 export { APPLE_HOSTNAMES } from './ca.js';
+
+// The Apple Business API simulator runs as its own server (Apple serves it from other hosts).
 export { startBusinessSimulator, type BusinessSimulator, type BusinessSimulatorOptions } from './business/index.js';
 
 function checkCount(name: string, v: number | undefined, min: number): void {
