@@ -33,12 +33,14 @@ const account = business.addAccount();
 /** Secrets the demo knows of; none may appear in what it printed. */
 const secrets = [key.privateKeyPem, account.privateKeyPem];
 
-// The account: two devices (one disabled), the app's bundle ID and its widget's (a prefix of nothing:
-// matching is exact).
+// The account: two devices (one disabled), the app's bundle ID, its widget's and a Sign in with Apple services
+// ID (platform SERVICES, as real accounts have; all three match filter[identifier]=com.example.demo, so the
+// client must match exactly).
 sim.seed.device({ udid: '00008110-000A1B2C3D4E5F60', name: 'Ana iPhone 15', platform: 'IOS' });
 sim.seed.device({ udid: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', name: 'Old QA iPad', platform: 'IOS', status: 'DISABLED' });
 sim.seed.bundleId({ identifier: 'com.example.demo', name: 'Demo' });
 sim.seed.bundleId({ identifier: 'com.example.demo.widget', name: 'Demo Widget' });
+sim.seed.bundleId({ identifier: 'com.example.demo.signin', name: 'Demo Sign in with Apple', platform: 'SERVICES' });
 // The organisation in Apple Business: a Jamf server and three lab Macs, one already elsewhere.
 const jamf = business.seed.mdmServer({ serverName: 'Jamf Pro' });
 const intune = business.seed.mdmServer({ serverName: 'Intune' });

@@ -87,7 +87,8 @@ export class Authenticator {
         algorithms: ['ES256'],
         typ: 'JWT',
         audience: AUDIENCE[key.credentials.api],
-        requiredClaims: ['aud', 'exp', 'iat'],
+        // iat is optional in practice: older clients send none and Apple takes them (facts.md 1.1).
+        requiredClaims: ['aud', 'exp'],
         currentDate: now,
         clockTolerance: 0,
       });
@@ -103,10 +104,14 @@ export class Authenticator {
 
   private claimProblem(p: JWTPayload, key: RegisteredKey, now: Date, req: AuthRequest): string | undefined {
     const nowS = Math.floor(now.getTime() / 1000);
-    const iat = p.iat ?? 0;
     const exp = p.exp ?? 0;
-    if (iat > nowS + MAX_IAT_SKEW_S) return 'iat in the future';
-    if (exp - iat > MAX_LIFETIME_S) return 'token lifetime over 20 minutes';
+    if (p.iat !== undefined) {
+      if (p.iat > nowS + MAX_IAT_SKEW_S) return 'iat in the future';
+      if (exp - p.iat > MAX_LIFETIME_S) return 'token lifetime over 20 minutes';
+    }
+    // "Tokens that expire more than 20 minutes into the future are not valid", judged from exp alone too
+    // (the only measure when iat is missing), with the same clock-skew allowance as iat.
+    if (exp - nowS > MAX_LIFETIME_S + MAX_IAT_SKEW_S) return 'exp more than 20 minutes ahead';
     const { kind, issuerId } = key.credentials;
     if (kind === 'team') {
       if (p.iss !== issuerId) return 'wrong issuer';

@@ -102,8 +102,16 @@ export function issueCodeSigning(ca: SimCa, req: Omit<IssueRequest, 'extensions'
   });
 }
 
-/** The HTTPS server certificate for 127.0.0.1, ::1 and localhost. */
-export function issueTlsCertificate(ca: SimCa, now: Date): { certPem: string; keyPem: string } {
+/** Apple's API and OAuth hosts, which the TLS certificate can also name (SimulatorOptions.appleHostnames). */
+export const APPLE_HOSTNAMES: readonly string[] = [
+  'api.appstoreconnect.apple.com',
+  'api.enterprise.developer.apple.com',
+  'api-business.apple.com',
+  'account.apple.com',
+];
+
+/** The HTTPS server certificate for 127.0.0.1, ::1 and localhost, and any further DNS names. */
+export function issueTlsCertificate(ca: SimCa, now: Date, dnsNames: readonly string[] = []): { certPem: string; keyPem: string } {
   const { privateKeyPem, publicKey } = newRsaKeyPair();
   const der = issue(ca, {
     publicKey,
@@ -117,11 +125,7 @@ export function issueTlsCertificate(ca: SimCa, now: Date): { certPem: string; ke
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-          { type: 2, value: 'localhost' },
-        ],
+        altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, { type: 2, value: 'localhost' }, ...dnsNames.map((value) => ({ type: 2, value }))],
       },
     ],
   });

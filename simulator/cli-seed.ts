@@ -1,11 +1,24 @@
 // The --seed file of the command line: resources to put on the accounts before serving.
 // Profiles name their bundle ID by identifier, certificates by `ref` (or id) and devices by UDID.
-import type { ApiKind, DeviceStatus, Platform, ProfileState, SeedApi, Simulator, SimulatorOptions } from './types.js';
+import type { BusinessSimulator } from './business/index.js';
+import type { ApiKind, BundleIdPlatform, DeviceStatus, ProfileState, SeedApi, Simulator, SimulatorOptions } from './types.js';
 
 export interface SeedFile {
-  options?: Pick<SimulatorOptions, 'deviceYearlyLimit' | 'immediateDevices' | 'rateLimitPerHour' | 'teamId' | 'teamName' | 'certificateLimitPerType'>;
-  devices?: { udid: string; name?: string; platform?: 'IOS' | 'MAC_OS'; status?: DeviceStatus; deviceClass?: string; api?: ApiKind }[];
-  bundleIds?: { identifier: string; name?: string; platform?: Platform; api?: ApiKind }[];
+  options?: Pick<
+    SimulatorOptions,
+    | 'deviceYearlyLimit'
+    | 'immediateDevices'
+    | 'rateLimitPerHour'
+    | 'teamId'
+    | 'teamName'
+    | 'certificateLimitPerType'
+    | 'certificateLimits'
+    | 'allowDeveloperIdCertificateCreation'
+    | 'rejectedCertificateTypeFilters'
+    | 'defaultIncludeLimit'
+  >;
+  devices?: { udid: string; name?: string; platform?: 'IOS' | 'MAC_OS'; status?: DeviceStatus; deviceClass?: string; model?: string | null; api?: ApiKind }[];
+  bundleIds?: { identifier: string; name?: string; platform?: BundleIdPlatform; api?: ApiKind }[];
   certificates?: { ref?: string; certificateType: string; expiresAt?: string; privateKeyPem?: string; api?: ApiKind }[];
   profiles?: {
     name: string;
@@ -17,7 +30,15 @@ export interface SeedFile {
     state?: ProfileState;
     api?: ApiKind;
   }[];
+  /** The Apple Business organisation: device management services, and devices (assigned to a service by its name). */
+  business?: {
+    mdmServers?: { serverName: string; serverType?: string }[];
+    devices?: (Partial<Record<BusinessDeviceText, string>> & { serialNumber: string; assignedServer?: string })[];
+  };
 }
+
+/** The text fields of an org device a seed file may set. */
+type BusinessDeviceText = 'productFamily' | 'productType' | 'deviceModel' | 'color' | 'deviceCapacity' | 'partNumber' | 'orderNumber' | 'purchaseSourceType';
 
 export interface SeededCertificate {
   ref: string;
@@ -27,7 +48,7 @@ export interface SeededCertificate {
   privateKeyPem: string;
 }
 
-const SECTIONS = ['options', 'devices', 'bundleIds', 'certificates', 'profiles'] as const;
+const SECTIONS = ['options', 'devices', 'bundleIds', 'certificates', 'profiles', 'business'] as const;
 const REQUIRED: Record<string, readonly string[]> = {
   devices: ['udid'],
   bundleIds: ['identifier'],
@@ -48,16 +69,25 @@ export function parseSeedFile(text: string, where: string): SeedFile {
   for (const k of Object.keys(file)) {
     if (!(SECTIONS as readonly string[]).includes(k)) throw new Error(`${where}: unknown section '${k}' (sections: ${SECTIONS.join(', ')})`);
   }
-  for (const [section, fields] of Object.entries(REQUIRED)) {
-    const list = file[section];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) throw new Error(`${where}: '${section}' must be an array`);
-    list.forEach((item: unknown, i) => {
-      const missing = fields.filter((f) => typeof item !== 'object' || item === null || !(f in item));
-      if (missing.length) throw new Error(`${where}: ${section}[${i}] lacks ${missing.join(', ')}`);
-    });
+  for (const [section, fields] of Object.entries(REQUIRED)) checkItems(where, section, file[section], fields);
+  const business = file['business'];
+  if (business !== undefined) {
+    if (typeof business !== 'object' || business === null || Array.isArray(business)) throw new Error(`${where}: 'business' must be an object`);
+    const b = business as Record<string, unknown>;
+    checkItems(where, 'business.mdmServers', b['mdmServers'], ['serverName']);
+    checkItems(where, 'business.devices', b['devices'], ['serialNumber']);
   }
   return file as SeedFile;
+}
+
+/** An optional array whose every item has the required fields. */
+function checkItems(where: string, section: string, list: unknown, fields: readonly string[]): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list)) throw new Error(`${where}: '${section}' must be an array`);
+  list.forEach((item: unknown, i) => {
+    const missing = fields.filter((f) => typeof item !== 'object' || item === null || !(f in item));
+    if (missing.length) throw new Error(`${where}: ${section}[${i}] lacks ${missing.join(', ')}`);
+  });
 }
 
 function date(v: string | undefined, what: string): Date | undefined {
@@ -110,4 +140,14 @@ export function applySeed(sim: Simulator, file: SeedFile): SeededCertificate[] {
     });
   }
   return certs;
+}
+
+export function applyBusinessSeed(business: BusinessSimulator, file: SeedFile): void {
+  const servers = new Map<string, string>();
+  for (const s of file.business?.mdmServers ?? []) servers.set(s.serverName, business.seed.mdmServer(s).id);
+  for (const { assignedServer, ...d } of file.business?.devices ?? []) {
+    const assignedServerId = assignedServer === undefined ? null : servers.get(assignedServer);
+    if (assignedServerId === undefined) throw new Error(`seed file: business device '${d.serialNumber}' names server '${assignedServer}', which is not seeded`);
+    business.seed.device({ ...d, assignedServerId });
+  }
 }

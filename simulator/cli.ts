@@ -8,10 +8,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${started.help}\n`);
     return;
   }
-  const { sim, info } = started;
+  const { sim, business, info } = started;
   process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = (): void => {
-    sim.close().then(
+    Promise.all([sim.close(), business.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

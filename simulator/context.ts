@@ -14,7 +14,10 @@ export interface SimEnv {
   store: Store;
   deviceYearlyLimit: number | null;
   immediateDevices: number;
-  certificateLimitPerType: number;
+  /** Current certificates allowed of one type. */
+  certificateLimit: (certificateType: string) => number;
+  allowDeveloperIdCertificateCreation: boolean;
+  rejectedCertificateTypeFilters: readonly string[];
   defaultIncludeLimit: number;
 }
 

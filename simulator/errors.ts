@@ -63,6 +63,9 @@ export const unexpectedError = (status = 500): ApiError =>
 
 export const forbidden = (detail: string): ApiError => new ApiError(403, 'FORBIDDEN_ERROR', 'This request is forbidden for security reasons', detail);
 
+/** The key's role (or kind: individual keys) does not allow the request (AvdLee/appstoreconnect-swift-sdk#182). */
+export const keyNotAllowed = (): ApiError => forbidden('The API key in use does not allow this request');
+
 export const notFound = (type: string, id: string): ApiError =>
   new ApiError(404, 'NOT_FOUND', 'The specified resource does not exist', `There is no resource of type '${type}' with id '${id}'`);
 
@@ -135,7 +138,7 @@ export function errorForStatus(status: number): ApiError {
   if (status === 401) return notAuthorized();
   if (status === 429) return rateLimitExceeded();
   if (status >= 500) return unexpectedError(status);
-  if (status === 403) return forbidden('The API key in use does not allow this request');
+  if (status === 403) return keyNotAllowed();
   if (status === 404) return pathNotFound();
   if (status === 405) return methodNotAllowed();
   if (status === 409) return entityError('There is a problem with the request entity');

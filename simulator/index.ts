@@ -3,13 +3,14 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Authenticator } from './auth.js';
-import { createCa, issueTlsCertificate } from './ca.js';
+import { APPLE_HOSTNAMES, createCa, issueTlsCertificate } from './ca.js';
 import type { SimEnv } from './context.js';
 import { FaultQueue } from './faults.js';
 import { IdGenerator } from './ids.js';
 import { KeyRegistry } from './keys.js';
 import { RateLimiter } from './rate-limit.js';
 import { createSeeder } from './seed.js';
+import { DEFAULT_CERTIFICATE_LIMITS } from './signing-types.js';
 import { createRequestHandler } from './server.js';
 import { Store } from './store.js';
 import type { ApiKind, RequestRecord, Simulator, SimulatorOptions } from './types.js';
@@ -18,6 +19,7 @@ export type {
   AccountView,
   ApiKeyCredentials,
   ApiKind,
+  BundleIdPlatform,
   BundleIdRecord,
   CertificateRecord,
   DeviceRecord,
@@ -32,11 +34,21 @@ export type {
   SimulatorOptions,
 } from './types.js';
 
+export { DEFAULT_CERTIFICATE_LIMITS } from './signing-types.js';
+export { APPLE_HOSTNAMES } from './ca.js';
+
 // The Apple Business API simulator runs as its own server (Apple serves it from other hosts).
 export { startBusinessSimulator, type BusinessSimulator, type BusinessSimulatorOptions } from './business/index.js';
 
 function checkCount(name: string, v: number | undefined, min: number): void {
   if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new Error(`SimulatorOptions.${name} must be an integer >= ${min}`);
+}
+
+function certificateLimits(opts: SimulatorOptions): (certificateType: string) => number {
+  for (const [type, n] of Object.entries(opts.certificateLimits ?? {})) checkCount(`certificateLimits.${type}`, n, 0);
+  const table: Record<string, number> = { ...DEFAULT_CERTIFICATE_LIMITS, ...opts.certificateLimits };
+  const fallback = opts.certificateLimitPerType ?? 3;
+  return (type) => table[type] ?? fallback;
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -59,8 +71,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     store: new Store(),
     deviceYearlyLimit: opts.deviceYearlyLimit === undefined ? 100 : opts.deviceYearlyLimit,
     immediateDevices: opts.immediateDevices ?? 10,
-    certificateLimitPerType: opts.certificateLimitPerType ?? 3,
-    defaultIncludeLimit: Math.min(50, opts.defaultIncludeLimit ?? 10),
+    certificateLimit: certificateLimits(opts),
+    allowDeveloperIdCertificateCreation: opts.allowDeveloperIdCertificateCreation ?? false,
+    rejectedCertificateTypeFilters: opts.rejectedCertificateTypeFilters ?? [],
+    defaultIncludeLimit: Math.min(50, opts.defaultIncludeLimit ?? 50),
   };
   const keys = new KeyRegistry(ids);
   const auth = new Authenticator(keys, now);
@@ -77,7 +91,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     scheme,
     fallbackHost: () => url.replace(/^https?:\/\//, ''),
   });
-  const tls = opts.tls ? issueTlsCertificate(ca, now()) : undefined;
+  const tls = opts.tls ? issueTlsCertificate(ca, now(), opts.appleHostnames ? APPLE_HOSTNAMES : []) : undefined;
   const server: Server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handler) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -104,6 +118,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     expireTokens: () => auth.expireSeenTokens(),
     tokensSeen: () => auth.presentedTokens(),
+    ...(tls ? { tlsCredentials: tls } : {}),
     faults: { add: (f) => faults.add(f), clear: () => faults.clear() },
     requests,
     clearRequests() {

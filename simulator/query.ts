@@ -73,12 +73,13 @@ function checkValue(name: string, value: string, rule: ParamRule): void {
     case 'list':
       for (const v of splitList(value)) {
         if (v === '') throw parameterInvalid(name, `The parameter '${name}' cannot have an empty value.`);
-        if (rule.values && !rule.values.includes(v)) throw invalidValue(name, v);
+        if (rule.values && !rule.values.includes(v)) throw invalidListValue(name, v);
       }
       return;
   }
 }
 
-function invalidValue(name: string, value: string) {
+/** 400 PARAMETER_ERROR.INVALID for one value of a list parameter. */
+export function invalidListValue(name: string, value: string) {
   return parameterInvalid(name, `'${value}' is not a valid value for the parameter '${name}'.`);
 }

@@ -2,7 +2,7 @@
 // widened where Apple sends undocumented values (device PROCESSING, profile EXPIRED).
 import type { components } from '../src/generated/asc.js';
 import type { Account } from './store.js';
-import type { BundleIdRecord, CertificateRecord, DeviceRecord, DeviceStatus, Platform, ProfileRecord, ProfileState } from './types.js';
+import type { BundleIdPlatform, BundleIdRecord, CertificateRecord, DeviceRecord, DeviceStatus, Platform, ProfileRecord, ProfileState } from './types.js';
 import { appleDate } from './ids.js';
 import { relationshipLinks, selfLink, type Linkage } from './jsonapi.js';
 
@@ -10,13 +10,16 @@ type Schemas = components['schemas'];
 type Attrs<S extends { attributes?: unknown }> = NonNullable<S['attributes']>;
 
 export type DeviceResource = Omit<Schemas['Device'], 'attributes'> & {
-  attributes: Omit<Attrs<Schemas['Device']>, 'status' | 'deviceClass'> & {
+  attributes: Omit<Attrs<Schemas['Device']>, 'status' | 'deviceClass' | 'model'> & {
     status: DeviceStatus;
     deviceClass?: string;
+    model: string | null;
   };
 };
 
-export type BundleIdResource = Omit<Schemas['BundleId'], 'attributes'> & { attributes: Attrs<Schemas['BundleId']> };
+export type BundleIdResource = Omit<Schemas['BundleId'], 'attributes'> & {
+  attributes: Omit<Attrs<Schemas['BundleId']>, 'platform'> & { platform: BundleIdPlatform };
+};
 
 export type CertificateResource = Omit<Schemas['Certificate'], 'attributes'> & {
   attributes: Omit<Attrs<Schemas['Certificate']>, 'certificateType' | 'platform'> & {
@@ -39,9 +42,9 @@ export function deviceResource(d: DeviceRecord, origin: string): DeviceResource 
     attributes: {
       addedDate: appleDate(d.addedDate),
       name: d.name,
-      // Apple may send null for these; the spec does not allow null, so they are left out instead.
+      // deviceClass is left out when unknown; model is sent as null, as Apple does (facts.md 5).
       ...(d.deviceClass !== null ? { deviceClass: d.deviceClass } : {}),
-      ...(d.model !== null ? { model: d.model } : {}),
+      model: d.model,
       udid: d.udid,
       platform: d.platform,
       status: d.status,

@@ -25,7 +25,7 @@ export function createSeeder(env: SimEnv): SeedApi {
         name: d.name ?? `Device ${d.udid.slice(0, 8)}`,
         platform,
         deviceClass: d.deviceClass ?? defaultDeviceClass(platform),
-        model: null,
+        model: d.model ?? null,
         status: d.status ?? 'ENABLED',
         addedDate: env.now(),
       };

@@ -4,7 +4,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Authenticator } from './auth.js';
 import type { Reply, SimEnv } from './context.js';
-import { ApiError, entityUnprocessable, errorForStatus, methodNotAllowed, notAuthorized, pathNotFound, rateLimitExceeded, unexpectedError } from './errors.js';
+import {
+  ApiError,
+  entityUnprocessable,
+  errorForStatus,
+  keyNotAllowed,
+  methodNotAllowed,
+  notAuthorized,
+  pathNotFound,
+  rateLimitExceeded,
+  unexpectedError,
+} from './errors.js';
 import type { ActiveFault, FaultQueue } from './faults.js';
 import { drop, parseBody, readBody, recordHeaders, send } from './http-io.js';
 import { uuid } from './ids.js';
@@ -22,6 +32,9 @@ export interface PipelineDeps {
   scheme: 'http' | 'https';
   fallbackHost: () => string;
 }
+
+/** Apple's Provisioning resources, their sub-paths and relationships: closed to individual keys. */
+const PROVISIONING_PATH = /^\/v1\/(devices|bundleIds|bundleIdCapabilities|certificates|profiles|passTypeIds|merchantIds)(\/|$)/;
 
 interface Outcome extends Reply {
   headers: Record<string, string>;
@@ -123,6 +136,10 @@ async function serve(
   const keyId = auth.key.credentials.keyId;
   const api = auth.key.credentials.api;
   if (!deps.rate.take(keyId)) return errorOutcome(deps, rateLimitExceeded(), keyId);
+  // Individual keys "aren't able to use Provisioning endpoints" (facts.md 1.1); the 403 is an assumption.
+  if (auth.key.credentials.kind === 'individual' && PROVISIONING_PATH.test(url.pathname)) {
+    return errorOutcome(deps, keyNotAllowed(), keyId);
+  }
   try {
     const match = matchRoute(api, record.method, url.pathname);
     if (match.kind === 'not-found') throw pathNotFound();

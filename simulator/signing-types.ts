@@ -38,6 +38,21 @@ export const CERTIFICATE_TYPES: Record<ApiKind, readonly string[]> = {
   ],
 };
 
+/** Developer ID certificate types: reportedly not creatable through the API (facts.md 1.7, unconfirmed). */
+export const DEVELOPER_ID_CERTIFICATE_TYPES: readonly string[] = [
+  'DEVELOPER_ID_APPLICATION',
+  'DEVELOPER_ID_APPLICATION_G2',
+  'DEVELOPER_ID_KEXT',
+  'DEVELOPER_ID_KEXT_G2',
+];
+
+/**
+ * Current certificates allowed per type where the simulator assumes a limit other than
+ * SimulatorOptions.certificateLimitPerType (3): Developer ID, 5 per team (third-party reports; Apple's API
+ * documentation gives no numbers). An assumption, listed in the README.
+ */
+export const DEFAULT_CERTIFICATE_LIMITS: Readonly<Record<string, number>> = Object.fromEntries(DEVELOPER_ID_CERTIFICATE_TYPES.map((t) => [t, 5]));
+
 export const PROFILE_TYPES = [
   'IOS_APP_DEVELOPMENT',
   'IOS_APP_STORE',

@@ -96,16 +96,29 @@ export const SPEC_OPERATIONS: Readonly<Record<'app-store-connect' | 'enterprise'
       'limit[devices]': {"kind":"limit","max":50},
     },
     'DELETE /v1/profiles/{id}': {},
+    'GET /v1/bundleIds/{id}/relationships/profiles': {
+      'limit': {"kind":"limit","max":200},
+      'cursor': {"kind":"cursor"},
+    },
     'GET /v1/bundleIds/{id}/profiles': {
       'fields[profiles]': {"kind":"list","values":["name","platform","profileType","profileState","profileContent","uuid","createdDate","expirationDate","bundleId","devices","certificates"]},
       'limit': {"kind":"limit","max":200},
       'cursor': {"kind":"cursor"},
     },
+    'GET /v1/profiles/{id}/relationships/bundleId': {},
     'GET /v1/profiles/{id}/bundleId': {
       'fields[bundleIds]': {"kind":"list","values":["name","platform","identifier","seedId","profiles","bundleIdCapabilities","app"]},
     },
+    'GET /v1/profiles/{id}/relationships/certificates': {
+      'limit': {"kind":"limit","max":200},
+      'cursor': {"kind":"cursor"},
+    },
     'GET /v1/profiles/{id}/certificates': {
       'fields[certificates]': {"kind":"list","values":["name","certificateType","displayName","serialNumber","platform","expirationDate","certificateContent","activated","passTypeId"]},
+      'limit': {"kind":"limit","max":200},
+      'cursor': {"kind":"cursor"},
+    },
+    'GET /v1/profiles/{id}/relationships/devices': {
       'limit': {"kind":"limit","max":200},
       'cursor': {"kind":"cursor"},
     },

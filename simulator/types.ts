@@ -21,10 +21,32 @@ export interface SimulatorOptions {
   teamName?: string;
   /** The simulator's clock. Default real time. */
   now?: () => Date;
-  /** Addition: current (unexpired) certificates allowed per certificateType before POST /v1/certificates answers 409. Default 3. */
+  /**
+   * Addition: current (unexpired) certificates allowed per certificateType before POST /v1/certificates answers 409,
+   * for types `certificateLimits` does not name. Default 3.
+   */
   certificateLimitPerType?: number;
-  /** Addition: cap on relationship linkage data returned with `include=` when no `limit[<rel>]` is given. Default 10 (max 50). */
+  /** Addition: the limit for particular certificate types, e.g. { DEVELOPER_ID_APPLICATION: 5 }. Defaults: DEFAULT_CERTIFICATE_LIMITS. */
+  certificateLimits?: Readonly<Record<string, number>>;
+  /**
+   * Addition: let POST /v1/certificates create Developer ID certificates (DEVELOPER_ID_APPLICATION[_G2],
+   * DEVELOPER_ID_KEXT[_G2]). Default false: refused with 409 ENTITY_ERROR.ATTRIBUTE.INVALID, as Apple reportedly does.
+   */
+  allowDeveloperIdCertificateCreation?: boolean;
+  /**
+   * Addition: certificateType values that GET /v1/certificates refuses in `filter[certificateType]` with 400
+   * PARAMETER_ERROR.INVALID although the spec lists them (e.g. ['DEVELOPER_ID_APPLICATION_G2']), to reproduce an
+   * Apple server that lags its spec. Default none.
+   */
+  rejectedCertificateTypeFilters?: readonly string[];
+  /** Addition: cap on relationship linkage data returned with `include=` when no `limit[<rel>]` is given. Default 50, the spec's maximum. */
   defaultIncludeLimit?: number;
+  /**
+   * Addition: with `tls`, the server certificate also names Apple's hosts (api.appstoreconnect.apple.com,
+   * api.enterprise.developer.apple.com, api-business.apple.com, account.apple.com), so a client that cannot
+   * change its base URL can be pointed at the simulator with a hosts entry (and the CA trusted). Default false.
+   */
+  appleHostnames?: boolean;
 }
 
 export interface ApiKeyCredentials {
@@ -87,6 +109,8 @@ export interface FaultSpec {
 }
 
 export type Platform = 'IOS' | 'MAC_OS' | 'UNIVERSAL';
+/** Addition: a bundle ID's platform: the spec's plus the undocumented SERVICES real ones can carry (facts.md 1.8; seeding only). */
+export type BundleIdPlatform = Platform | 'SERVICES';
 /** Apple's documented ENABLED | DISABLED plus the undocumented PROCESSING (facts.md 1.5). */
 export type DeviceStatus = 'ENABLED' | 'DISABLED' | 'PROCESSING';
 /** Apple's documented ACTIVE | INVALID plus the undocumented EXPIRED (facts.md 1.6). */
@@ -109,7 +133,7 @@ export interface BundleIdRecord {
   id: string;
   identifier: string;
   name: string;
-  platform: Platform;
+  platform: BundleIdPlatform;
   seedId: string;
 }
 
@@ -154,8 +178,16 @@ export interface AccountView {
 }
 
 export interface SeedApi {
-  device(d: { udid: string; name?: string; platform?: 'IOS' | 'MAC_OS'; status?: DeviceStatus; deviceClass?: string; api?: ApiKind }): DeviceRecord;
-  bundleId(b: { identifier: string; name?: string; platform?: Platform; api?: ApiKind }): BundleIdRecord;
+  device(d: {
+    udid: string;
+    name?: string;
+    platform?: 'IOS' | 'MAC_OS';
+    status?: DeviceStatus;
+    deviceClass?: string;
+    model?: string | null;
+    api?: ApiKind;
+  }): DeviceRecord;
+  bundleId(b: { identifier: string; name?: string; platform?: BundleIdPlatform; api?: ApiKind }): BundleIdRecord;
   certificate(c: { certificateType: string; expiresAt?: Date; privateKeyPem?: string; api?: ApiKind }): CertificateRecord & { privateKeyPem: string };
   profile(p: {
     name: string;
@@ -182,6 +214,8 @@ export interface Simulator {
   expireTokens(): void;
   /** Addition: every distinct bearer token presented so far (accepted or not), in order; for leak checks. */
   tokensSeen(): string[];
+  /** Addition: the HTTPS server certificate and its key (PEM) when `tls` is on, e.g. for a Business simulator on the same CA. */
+  tlsCredentials?: { certPem: string; keyPem: string };
   faults: { add(f: FaultSpec): void; clear(): void };
   requests: RequestRecord[];
   clearRequests(): void;

@@ -1,6 +1,7 @@
 // The Apple Business API simulator (facts.md 3): its own HTTP server with the OAuth token endpoint,
 // org devices, device management services and device activities, rate limiting, faults and a request log.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { FaultQueue } from '../faults.js';
 import { BusinessOAuth } from './oauth.js';
@@ -181,19 +182,20 @@ export async function startBusinessSimulator(opts: BusinessSimulatorOptions = {}
       }
       rec.body = body;
     }
-    const r = route(store, origin, method, path, url.searchParams, body, (id, n) => opts.onActivityPoll?.(id, n));
+    const r = route(store, origin, method, path, url.searchParams, body, (id, n) => opts.onActivityPoll?.(id, n), now());
     answer(r.status, r.body);
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, errorBody(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', String(err)));
     });
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, listener) : createServer(listener);
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const { address, port } = server.address() as AddressInfo;
-  origin = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  origin = `${opts.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
 
   return {
     url: origin,

@@ -37,6 +37,7 @@ export function route(
   query: URLSearchParams,
   body: unknown,
   onPoll: (id: string, n: number) => void,
+  now: Date,
 ): RouteAnswer {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [v1, collection, id, rel, relName] = parts;
@@ -64,7 +65,7 @@ export function route(
     }
   }
   if (collection === 'orgDeviceActivities') {
-    if (method === 'POST' && !id) return createActivity(store, origin, body);
+    if (method === 'POST' && !id) return createActivity(store, origin, body, now);
     if (method === 'GET' && id && !rel) {
       const a = store.activities.get(id);
       if (!a) return notFound('orgDeviceActivities', id);
@@ -79,7 +80,7 @@ export function route(
 interface ActivityBody {
   data?: {
     type?: unknown;
-    attributes?: { activityType?: unknown };
+    attributes?: { activityType?: unknown; activityTypeMetadata?: { mdmMigrationDeadlineDateTime?: unknown } };
     relationships?: {
       mdmServer?: { data?: { type?: unknown; id?: unknown } };
       devices?: { data?: Array<{ type?: unknown; id?: unknown }> };
@@ -87,17 +88,42 @@ interface ActivityBody {
   };
 }
 
-const ACTIVITY_TYPES = new Set(['ASSIGN_DEVICES', 'UNASSIGN_DEVICES']);
+/** Apple's six activity types (facts.md 3.2): whether each names a device management service and takes a deadline. */
+const ACTIVITY_TYPES: Readonly<Record<string, { server: boolean; deadline: boolean }>> = {
+  ASSIGN_DEVICES: { server: true, deadline: false },
+  UNASSIGN_DEVICES: { server: true, deadline: false },
+  ASSIGN_DEVICES_WITH_MDM_MIGRATION_DEADLINE: { server: true, deadline: true },
+  UPDATE_MDM_MIGRATION_DEADLINE: { server: false, deadline: true },
+  CANCEL_MDM_MIGRATION: { server: false, deadline: false },
+  RELEASE_DEVICES: { server: false, deadline: false },
+};
 
-function createActivity(store: BusinessStore, origin: string, raw: unknown): RouteAnswer {
+/** A migration deadline is at most 90 days ahead (facts.md 3.2). */
+const MAX_DEADLINE_MS = 90 * 86_400_000;
+
+function createActivity(store: BusinessStore, origin: string, raw: unknown, now: Date): RouteAnswer {
   const data = (raw as ActivityBody | undefined)?.data;
   if (!data || data.type !== 'orgDeviceActivities') return entityError(422, "data.type must be 'orgDeviceActivities'");
   const activityType = data.attributes?.activityType;
-  if (typeof activityType !== 'string' || !ACTIVITY_TYPES.has(activityType))
-    return entityError(422, `activityType must be one of ${[...ACTIVITY_TYPES].join(', ')}`);
-  const server = data.relationships?.mdmServer?.data;
-  if (!server || server.type !== 'mdmServers' || typeof server.id !== 'string') return entityError(422, 'relationships.mdmServer.data is required');
-  if (!store.servers.has(server.id)) return entityError(409, `There is no mdmServer with id '${server.id}'`);
+  const kind = typeof activityType === 'string' ? ACTIVITY_TYPES[activityType] : undefined;
+  if (typeof activityType !== 'string' || !kind) return entityError(422, `activityType must be one of ${Object.keys(ACTIVITY_TYPES).join(', ')}`);
+  let serverId: string | null = null;
+  if (kind.server) {
+    const server = data.relationships?.mdmServer?.data;
+    if (!server || server.type !== 'mdmServers' || typeof server.id !== 'string') return entityError(422, 'relationships.mdmServer.data is required');
+    if (!store.servers.has(server.id)) return entityError(409, `There is no mdmServer with id '${server.id}'`);
+    serverId = server.id;
+  }
+  let deadline: Date | null = null;
+  if (kind.deadline) {
+    const raw = data.attributes?.activityTypeMetadata?.mdmMigrationDeadlineDateTime;
+    if (typeof raw !== 'string') return entityError(422, `${activityType} needs activityTypeMetadata.mdmMigrationDeadlineDateTime`);
+    deadline = new Date(raw);
+    const ahead = deadline.getTime() - now.getTime();
+    if (Number.isNaN(ahead) || ahead <= 0 || ahead > MAX_DEADLINE_MS) {
+      return entityError(409, `Invalid mdmMigrationDeadlineDateTime '${raw}': it must be in the future and at most 90 days ahead`);
+    }
+  }
   const devices = data.relationships?.devices?.data;
   if (!Array.isArray(devices) || devices.length === 0) return entityError(422, 'relationships.devices.data needs at least one device');
   const serials: string[] = [];
@@ -106,6 +132,6 @@ function createActivity(store: BusinessStore, origin: string, raw: unknown): Rou
     if (!store.devices.has(d.id)) return entityError(409, `Invalid serial number '${d.id}'`);
     serials.push(d.id);
   }
-  const a = store.createActivity(activityType, server.id, serials);
+  const a = store.createActivity(activityType, serverId, serials, deadline);
   return { status: 201, body: { data: activityJson(a, origin), links: { self: `${origin}/v1/orgDeviceActivities/${a.id}` } } };
 }

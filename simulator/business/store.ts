@@ -27,6 +27,21 @@ export class BusinessStore {
       addedToOrgDateTime: d.addedToOrgDateTime ?? now,
       updatedDateTime: d.updatedDateTime ?? now,
       assignedServerId: d.assignedServerId ?? null,
+      partNumber: d.partNumber ?? 'MU773LL/A',
+      orderNumber: d.orderNumber ?? 'W123456789',
+      orderDateTime: d.orderDateTime ?? now,
+      imei: d.imei ?? [],
+      meid: d.meid ?? [],
+      eid: d.eid ?? null,
+      purchaseSourceId: d.purchaseSourceId ?? '1A2B3C',
+      purchaseSourceType: d.purchaseSourceType ?? 'APPLE',
+      wifiMacAddress: d.wifiMacAddress ?? null,
+      bluetoothMacAddress: d.bluetoothMacAddress ?? null,
+      ethernetMacAddress: d.ethernetMacAddress ?? null,
+      releasedFromOrgDateTime: d.releasedFromOrgDateTime ?? null,
+      isMdmMigrationCapable: d.isMdmMigrationCapable ?? true,
+      mdmMigrationStatus: d.mdmMigrationStatus ?? null,
+      mdmMigrationDeadlineDateTime: d.mdmMigrationDeadlineDateTime ?? null,
     };
     this.devices.set(serial, rec);
     return rec;
@@ -53,11 +68,12 @@ export class BusinessStore {
     });
   }
 
-  createActivity(activityType: string, mdmServerId: string, serials: string[]): ActivityRecord {
+  createActivity(activityType: string, mdmServerId: string | null, serials: string[], mdmMigrationDeadlineDateTime: Date | null = null): ActivityRecord {
     const rec: ActivityRecord = {
       id: randomUUID(),
       activityType,
       mdmServerId,
+      mdmMigrationDeadlineDateTime,
       serials,
       status: 'IN_PROGRESS',
       subStatus: 'SUBMITTED',
@@ -84,9 +100,7 @@ export class BusinessStore {
       if (failed.has(serial)) continue;
       const d = this.devices.get(serial);
       if (!d) continue;
-      if (a.activityType === 'ASSIGN_DEVICES') d.assignedServerId = a.mdmServerId;
-      else if (d.assignedServerId === a.mdmServerId) d.assignedServerId = null;
-      d.updatedDateTime = this.now();
+      applyActivity(a, d, this.now());
     }
     a.status = status;
     a.subStatus =
@@ -108,4 +122,33 @@ export class BusinessStore {
       activities: [...this.activities.values()].map(copy),
     };
   }
+}
+
+/** What a completed activity does to one of its devices. Migration details beyond Apple's field names are assumptions. */
+function applyActivity(a: ActivityRecord, d: OrgDeviceRecord, now: Date): void {
+  switch (a.activityType) {
+    case 'ASSIGN_DEVICES':
+      d.assignedServerId = a.mdmServerId;
+      break;
+    case 'UNASSIGN_DEVICES':
+      if (d.assignedServerId === a.mdmServerId) d.assignedServerId = null;
+      break;
+    case 'ASSIGN_DEVICES_WITH_MDM_MIGRATION_DEADLINE':
+      d.assignedServerId = a.mdmServerId;
+      d.mdmMigrationStatus = 'REQUESTED';
+      d.mdmMigrationDeadlineDateTime = a.mdmMigrationDeadlineDateTime;
+      break;
+    case 'UPDATE_MDM_MIGRATION_DEADLINE':
+      d.mdmMigrationDeadlineDateTime = a.mdmMigrationDeadlineDateTime;
+      break;
+    case 'CANCEL_MDM_MIGRATION':
+      d.mdmMigrationStatus = null;
+      d.mdmMigrationDeadlineDateTime = null;
+      break;
+    case 'RELEASE_DEVICES':
+      d.assignedServerId = null;
+      d.releasedFromOrgDateTime = now;
+      break;
+  }
+  d.updatedDateTime = now;
 }

@@ -15,6 +15,8 @@ export interface BusinessSimulatorOptions {
   rateLimitPerMinute?: number;
   /** Access token lifetime in seconds. Default 3600. */
   tokenLifetimeSeconds?: number;
+  /** HTTPS with this server certificate and key (PEM), e.g. Simulator.tlsCredentials. Default plain HTTP. */
+  tls?: { certPem: string; keyPem: string };
   /** Called on every GET of an activity, after it has been counted (e.g. to expire tokens between polls). */
   onActivityPoll?: (activityId: string, poll: number) => void;
 }
@@ -39,6 +41,26 @@ export interface OrgDeviceRecord {
   updatedDateTime: Date;
   /** id of the device management service it is assigned to, or null. */
   assignedServerId: string | null;
+  /** Addition: the fields Apple's Get Organization Devices example lists (facts.md 3.2). */
+  partNumber: string;
+  orderNumber: string;
+  orderDateTime: Date;
+  imei: string[];
+  meid: string[];
+  eid: string | null;
+  purchaseSourceId: string;
+  /** APPLE, RESELLER or MANUALLY_ADDED. */
+  purchaseSourceType: string;
+  wifiMacAddress: string | null;
+  bluetoothMacAddress: string | null;
+  ethernetMacAddress: string | null;
+  /** Set by a RELEASE_DEVICES activity; the device stays listed. */
+  releasedFromOrgDateTime: Date | null;
+  /** Addition (API 2.3): device management migration. */
+  isMdmMigrationCapable: boolean;
+  /** REQUESTED, STARTED, SUCCESS or FAILED; null when no migration was asked for. */
+  mdmMigrationStatus: string | null;
+  mdmMigrationDeadlineDateTime: Date | null;
 }
 
 export interface MdmServerRecord {
@@ -54,7 +76,10 @@ export type ActivityStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED';
 export interface ActivityRecord {
   id: string;
   activityType: string;
-  mdmServerId: string;
+  /** null for the activities that name no service (UPDATE_MDM_MIGRATION_DEADLINE, CANCEL_MDM_MIGRATION, RELEASE_DEVICES). */
+  mdmServerId: string | null;
+  /** Addition: activityTypeMetadata.mdmMigrationDeadlineDateTime, for the deadline activities. */
+  mdmMigrationDeadlineDateTime: Date | null;
   serials: string[];
   status: ActivityStatus;
   subStatus: string;

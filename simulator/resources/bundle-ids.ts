@@ -8,7 +8,7 @@ import { onlyAttributes, optionalString, requestData, requiredEnum, requiredStri
 import { PLATFORMS } from '../signing-types.js';
 import type { BundleIdRecord } from '../types.js';
 import { includeLimit } from './include.js';
-import { exact, listReply } from './listing.js';
+import { exact, linkageReply, listReply } from './listing.js';
 
 const IDENTIFIER = /^(\*|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?)$/;
 
@@ -74,6 +74,10 @@ function profiles(ctx: RequestContext): Reply {
   return listReply(ctx, items, { type: 'profiles', render: (p) => profileResource(p, ctx.origin) });
 }
 
+function profileLinkage(ctx: RequestContext): Reply {
+  return linkageReply(ctx, 'profiles', profileIdsOf(ctx, getBundleId(ctx)));
+}
+
 function create(ctx: RequestContext): Reply {
   const { attributes } = requestData(ctx.body, 'bundleIds');
   onlyAttributes(attributes, 'bundleIds', ['identifier', 'name', 'platform', 'seedId']);
@@ -121,4 +125,5 @@ export const bundleIdRoutes: Route[] = [
   { method: 'PATCH', pattern: '/v1/bundleIds/{id}', handle: update },
   { method: 'DELETE', pattern: '/v1/bundleIds/{id}', handle: remove },
   { method: 'GET', pattern: '/v1/bundleIds/{id}/profiles', handle: profiles },
+  { method: 'GET', pattern: '/v1/bundleIds/{id}/relationships/profiles', handle: profileLinkage },
 ];

@@ -2,11 +2,12 @@
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
 import { issueCertificateRecord } from '../certificate-issuer.js';
 import { csrPublicKey } from '../csr.js';
-import { attributeInvalid, entityError, notFound } from '../errors.js';
+import { ApiError, attributeInvalid, entityError, notFound } from '../errors.js';
+import { invalidListValue } from '../query.js';
 import { singleDocument, sparse } from '../jsonapi.js';
 import { certificateResource } from '../render.js';
 import { onlyAttributes, requestData, requiredEnum, requiredString } from '../request-body.js';
-import { CERTIFICATE_TYPES, certificateKindLabel } from '../signing-types.js';
+import { CERTIFICATE_TYPES, DEVELOPER_ID_CERTIFICATE_TYPES, certificateKindLabel } from '../signing-types.js';
 import type { CertificateRecord } from '../types.js';
 import { caseless, exact, listReply } from './listing.js';
 
@@ -18,6 +19,9 @@ function getCertificate(ctx: RequestContext): CertificateRecord {
 }
 
 function list(ctx: RequestContext): Reply {
+  for (const type of ctx.query.list('filter[certificateType]') ?? []) {
+    if (ctx.env.rejectedCertificateTypeFilters.includes(type)) throw invalidListValue('filter[certificateType]', type);
+  }
   return listReply(ctx, [...ctx.account.certificates.values()], {
     type: 'certificates',
     filters: {
@@ -45,9 +49,18 @@ function create(ctx: RequestContext): Reply {
   const csrContent = requiredString(attributes, 'csrContent');
   const publicKey = csrPublicKey(csrContent);
   if (!publicKey) throw attributeInvalid('csrContent', csrContent.length > 40 ? `${csrContent.slice(0, 40)}…` : csrContent);
+  if (DEVELOPER_ID_CERTIFICATE_TYPES.includes(certificateType) && !ctx.env.allowDeveloperIdCertificateCreation) {
+    throw new ApiError(
+      409,
+      'ENTITY_ERROR.ATTRIBUTE.INVALID',
+      'An attribute in the provided entity has invalid value',
+      `Certificates of type '${certificateType}' cannot be created through the API. The Account Holder can create them on the Apple Developer website.`,
+      { pointer: '/data/attributes/certificateType' },
+    );
+  }
   const now = ctx.env.now().getTime();
   const current = [...ctx.account.certificates.values()].filter((c) => c.certificateType === certificateType && c.expirationDate.getTime() > now);
-  if (current.length >= ctx.env.certificateLimitPerType) {
+  if (current.length >= ctx.env.certificateLimit(certificateType)) {
     throw entityError(`You already have a current ${certificateKindLabel(certificateType)} certificate or a pending certificate request.`);
   }
   const cert = issueCertificateRecord(ctx.env, { api: ctx.api, certificateType, publicKey });

@@ -42,3 +42,8 @@ export const caseless =
   <T>(get: (item: T) => string): FilterPredicate<T> =>
   (item, values) =>
     values.some((v) => v.toLowerCase() === get(item).toLowerCase());
+
+/** A to-many linkage read (`/v1/<type>/{id}/relationships/<rel>`): the related ids as `{type, id}`, paged like a list. */
+export function linkageReply(ctx: RequestContext, type: string, ids: readonly string[]): Reply {
+  return listReply(ctx, ids, { type, render: (id) => ({ type, id }) });
+}

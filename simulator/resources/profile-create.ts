@@ -52,7 +52,16 @@ function certificateFor(ctx: RequestContext, id: string, profileType: string, in
 
 function devicesFor(ctx: RequestContext, ids: string[], profileType: string, info: ProfileTypeInfo): DeviceRecord[] {
   if (info.devicePlatform === null) {
-    if (ids.length > 0) throw relationshipInvalid('devices', `A ${profileType} profile cannot include devices.`);
+    // Apple's answer for App Store profiles (facts.md 1.6); the simulator gives it for in-house and Developer ID ones too.
+    if (ids.length > 0) {
+      throw new ApiError(
+        409,
+        'ENTITY_ERROR.RELATIONSHIP.NOT_ALLOWED',
+        'The provided entity includes a relationship that is not allowed',
+        'No devices can be associated to Provisioning Profiles for the App Store.',
+        { pointer: '/data/relationships/devices' },
+      );
+    }
     return [];
   }
   if (ids.length === 0) {

@@ -5,7 +5,7 @@ import { singleDocument, sparse, type ResourceObject } from '../jsonapi.js';
 import { bundleIdResource, certificateResource, deviceResource, profileMembers, profileResource, toMany, type ProfileResource } from '../render.js';
 import type { ProfileRecord } from '../types.js';
 import { includeLimit } from './include.js';
-import { exact, listReply } from './listing.js';
+import { exact, linkageReply, listReply } from './listing.js';
 import { createProfile } from './profile-create.js';
 
 function getProfile(ctx: RequestContext): ProfileRecord {
@@ -95,6 +95,19 @@ function bundleId(ctx: RequestContext): Reply {
   return { status: 200, body: singleDocument(ctx, sparse(bundleIdResource(b, ctx.origin), ctx.query.fields('bundleIds'))) };
 }
 
+function deviceLinkage(ctx: RequestContext): Reply {
+  return linkageReply(ctx, 'devices', profileMembers(getProfile(ctx), ctx.account).deviceIds);
+}
+
+function certificateLinkage(ctx: RequestContext): Reply {
+  return linkageReply(ctx, 'certificates', profileMembers(getProfile(ctx), ctx.account).certificateIds);
+}
+
+function bundleIdLinkage(ctx: RequestContext): Reply {
+  const p = getProfile(ctx);
+  return { status: 200, body: singleDocument(ctx, { type: 'bundleIds', id: p.bundleIdId }) };
+}
+
 function create(ctx: RequestContext): Reply {
   const p = createProfile(ctx);
   ctx.account.profiles.set(p.id, p);
@@ -114,4 +127,7 @@ export const profileRoutes: Route[] = [
   { method: 'GET', pattern: '/v1/profiles/{id}/devices', handle: devices },
   { method: 'GET', pattern: '/v1/profiles/{id}/certificates', handle: certificates },
   { method: 'GET', pattern: '/v1/profiles/{id}/bundleId', handle: bundleId },
+  { method: 'GET', pattern: '/v1/profiles/{id}/relationships/devices', handle: deviceLinkage },
+  { method: 'GET', pattern: '/v1/profiles/{id}/relationships/certificates', handle: certificateLinkage },
+  { method: 'GET', pattern: '/v1/profiles/{id}/relationships/bundleId', handle: bundleIdLinkage },
 ];

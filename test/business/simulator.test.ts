@@ -148,3 +148,120 @@ describe('Apple Business simulator: API', () => {
     }
   });
 });
+
+describe('Apple Business simulator: activity types and device fields (facts.md 3.2)', () => {
+  let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
+  let server: string;
+  const serial = 'ACT0000001';
+
+  beforeAll(async () => {
+    const t = await token(await assertion());
+    const auth = `Bearer ${String(t.body['access_token'])}`;
+    api = async (method, path, body) => {
+      const res = await fetch(`${sim.url}${path}`, {
+        method,
+        headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
+    server = sim.seed.mdmServer({ serverName: 'Activities MDM' }).id;
+    sim.seed.device({ serialNumber: serial, partNumber: 'MTUX3LL/A', orderNumber: 'W555', imei: ['356789012345678'], eid: '8904' });
+  });
+
+  const activity = (activityType: string, o: { server?: string; deadline?: string } = {}) => ({
+    data: {
+      type: 'orgDeviceActivities',
+      attributes: { activityType, ...(o.deadline ? { activityTypeMetadata: { mdmMigrationDeadlineDateTime: o.deadline } } : {}) },
+      relationships: {
+        ...(o.server ? { mdmServer: { data: { type: 'mdmServers', id: o.server } } } : {}),
+        devices: { data: [{ type: 'orgDevices', id: serial }] },
+      },
+    },
+  });
+
+  /** Creates the activity and polls it to the end; returns the device afterwards. */
+  async function run(body: unknown): Promise<Record<string, unknown>> {
+    const created = await api('POST', '/v1/orgDeviceActivities', body);
+    expect(created.status).toBe(201);
+    expect(created.body.data.attributes).toMatchObject({ status: 'IN_PROGRESS', subStatus: 'SUBMITTED' });
+    let a = created.body.data;
+    for (let i = 0; i < 5 && a.attributes.status === 'IN_PROGRESS'; i++) a = (await api('GET', `/v1/orgDeviceActivities/${String(a.id)}`)).body.data;
+    expect(a.attributes).toMatchObject({ status: 'COMPLETED', subStatus: 'COMPLETED_WITH_SUCCESS' });
+    return (await api('GET', `/v1/orgDevices/${serial}`)).body.data.attributes;
+  }
+
+  it("lists the device fields of Apple's example: order and part numbers, identifiers, purchase source, migration state", async () => {
+    const d = (await api('GET', `/v1/orgDevices/${serial}`)).body.data.attributes;
+    expect(Object.keys(d).sort()).toEqual(
+      [
+        'serialNumber',
+        'addedToOrgDateTime',
+        'releasedFromOrgDateTime',
+        'updatedDateTime',
+        'deviceModel',
+        'productFamily',
+        'productType',
+        'deviceCapacity',
+        'partNumber',
+        'orderNumber',
+        'color',
+        'status',
+        'orderDateTime',
+        'imei',
+        'meid',
+        'eid',
+        'purchaseSourceId',
+        'purchaseSourceType',
+        'wifiMacAddress',
+        'bluetoothMacAddress',
+        'ethernetMacAddress',
+        'isMdmMigrationCapable',
+        'mdmMigrationStatus',
+        'mdmMigrationDeadlineDateTime',
+      ].sort(),
+    );
+    expect(d).toMatchObject({ partNumber: 'MTUX3LL/A', orderNumber: 'W555', imei: ['356789012345678'], meid: [], eid: '8904', releasedFromOrgDateTime: null });
+  });
+
+  it('runs all six activity types with their effects on the device', async () => {
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const later = new Date(Date.now() + 20 * 86_400_000).toISOString();
+    expect(await run(activity('ASSIGN_DEVICES', { server }))).toMatchObject({ status: 'ASSIGNED' });
+    expect(await run(activity('UNASSIGN_DEVICES', { server }))).toMatchObject({ status: 'UNASSIGNED' });
+    expect(await run(activity('ASSIGN_DEVICES_WITH_MDM_MIGRATION_DEADLINE', { server, deadline: soon }))).toMatchObject({
+      status: 'ASSIGNED',
+      mdmMigrationStatus: 'REQUESTED',
+      mdmMigrationDeadlineDateTime: soon,
+    });
+    expect(await run(activity('UPDATE_MDM_MIGRATION_DEADLINE', { deadline: later }))).toMatchObject({ mdmMigrationDeadlineDateTime: later });
+    expect(await run(activity('CANCEL_MDM_MIGRATION'))).toMatchObject({ mdmMigrationStatus: null, mdmMigrationDeadlineDateTime: null });
+    const released = await run(activity('RELEASE_DEVICES'));
+    expect(released).toMatchObject({ status: 'UNASSIGNED' });
+    expect(typeof released['releasedFromOrgDateTime']).toBe('string');
+    expect(
+      sim
+        .state()
+        .activities.filter((a) => a.serials.includes(serial))
+        .map((a) => [a.activityType, a.mdmServerId]),
+    ).toEqual([
+      ['ASSIGN_DEVICES', server],
+      ['UNASSIGN_DEVICES', server],
+      ['ASSIGN_DEVICES_WITH_MDM_MIGRATION_DEADLINE', server],
+      ['UPDATE_MDM_MIGRATION_DEADLINE', null],
+      ['CANCEL_MDM_MIGRATION', null],
+      ['RELEASE_DEVICES', null],
+    ]);
+  });
+
+  it('refuses a deadline activity without a deadline (422) or with one over 90 days ahead or past (409), and an unknown type (422)', async () => {
+    const far = new Date(Date.now() + 91 * 86_400_000).toISOString();
+    const past = new Date(Date.now() - 86_400_000).toISOString();
+    expect((await api('POST', '/v1/orgDeviceActivities', activity('ASSIGN_DEVICES_WITH_MDM_MIGRATION_DEADLINE', { server }))).status).toBe(422);
+    expect((await api('POST', '/v1/orgDeviceActivities', activity('ASSIGN_DEVICES_WITH_MDM_MIGRATION_DEADLINE', { server, deadline: far }))).status).toBe(409);
+    expect((await api('POST', '/v1/orgDeviceActivities', activity('UPDATE_MDM_MIGRATION_DEADLINE', { deadline: past }))).status).toBe(409);
+    expect((await api('POST', '/v1/orgDeviceActivities', activity('ASSIGN_DEVICES'))).status).toBe(422);
+    expect((await api('POST', '/v1/orgDeviceActivities', activity('WIPE_DEVICES', { server }))).status).toBe(422);
+  });
+});

@@ -37,9 +37,45 @@ describe('accepted tokens', () => {
     expect(sim.requests[0]).toMatchObject({ api: 'app-store-connect', keyId: team.keyId, status: 200 });
   });
 
-  it('accepts an individual key token (sub "user", no iss)', async () => {
+  it('accepts an individual key token (sub "user", no iss) but answers 403 FORBIDDEN_ERROR on every provisioning path', async () => {
     expect(individual.issuerId).toBeUndefined();
-    expect((await call(sim, individual, 'GET', '/v1/devices')).status).toBe(200);
+    const paths: [string, string][] = [
+      ['GET', '/v1/devices'],
+      ['GET', '/v1/devices/ABC'],
+      ['POST', '/v1/devices'],
+      ['GET', '/v1/bundleIds'],
+      ['GET', '/v1/bundleIds/ABC/relationships/profiles'],
+      ['POST', '/v1/bundleIdCapabilities'],
+      ['GET', '/v1/certificates'],
+      ['DELETE', '/v1/certificates/ABC'],
+      ['GET', '/v1/profiles'],
+      ['GET', '/v1/profiles/ABC/devices'],
+      ['GET', '/v1/passTypeIds'],
+      ['GET', '/v1/merchantIds/ABC/certificates'],
+    ];
+    for (const [method, path] of paths) {
+      const r = await call(sim, individual, method, path, method === 'POST' ? { body: { data: {} } } : {});
+      expect(r.status, `${method} ${path}`).toBe(403);
+      expect(r.body.errors).toEqual([
+        {
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          status: '403',
+          code: 'FORBIDDEN_ERROR',
+          title: 'This request is forbidden for security reasons',
+          detail: 'The API key in use does not allow this request',
+        },
+      ]);
+      expect(sim.requests.at(-1)?.authError).toBeUndefined();
+    }
+    // The same token is authenticated (a broken one is still 401 first).
+    expect((await call(sim, individual, 'GET', '/v1/devices', { token: makeToken(individual, { claims: { iss: 'x' } }) })).status).toBe(401);
+  });
+
+  it('accepts a token without iat (older clients) and judges its exp alone', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await statusWith(team, { omit: ['iat'], claims: { exp: now + 1200 } })).toBe(200);
+    expect(await statusWith(team, { omit: ['iat'], claims: { exp: now + 1300 } })).toBe(401);
+    expect(sim.requests.at(-1)?.authError).toBe('exp more than 20 minutes ahead');
   });
 
   it('accepts an Enterprise key token with aud apple-developer-enterprise-v1 and serves the Enterprise account', async () => {
@@ -97,7 +133,11 @@ describe('refused tokens: 401 NOT_AUTHORIZED with Apple body, and the reason in 
     ['no aud', () => ({ token: makeToken(team, { omit: ['aud'] }) }), 'missing aud'],
     ['an expired token', () => ({ token: makeToken(team, { claims: { iat: now() - 1300, exp: now() - 100 } }) }), 'token expired'],
     ['no exp', () => ({ token: makeToken(team, { omit: ['exp'] }) }), 'missing exp'],
-    ['no iat', () => ({ token: makeToken(team, { omit: ['iat'] }) }), 'missing iat'],
+    [
+      'no iat and exp over 20 minutes ahead',
+      () => ({ token: makeToken(team, { omit: ['iat'], claims: { exp: now() + 1261 } }) }),
+      'exp more than 20 minutes ahead',
+    ],
     ['a lifetime over 20 minutes', () => ({ token: makeToken(team, { claims: { iat: now(), exp: now() + 1201 } }) }), 'token lifetime over 20 minutes'],
     ['iat more than 60 s in the future', () => ({ token: makeToken(team, { claims: { iat: now() + 120, exp: now() + 600 } }) }), 'iat in the future'],
     ['a wrong issuer ID', () => ({ token: makeToken(team, { claims: { iss: '00000000-0000-0000-0000-000000000000' } }) }), 'wrong issuer'],

@@ -35,7 +35,31 @@ describe('filter[identifier] is not exact', () => {
   });
 });
 
+describe('SERVICES bundle IDs', () => {
+  it('lists a seeded platform SERVICES bundle ID (undocumented, seen from Apple) with the others', async () => {
+    const services = sim.seed.bundleId({ identifier: 'com.example.app.signin', name: 'Sign in service', platform: 'SERVICES' });
+    const r = await call(sim, key, 'GET', '/v1/bundleIds?filter[identifier]=com.example.app.signin');
+    expect(r.body.data).toEqual([expect.objectContaining({ id: services.id, attributes: expect.objectContaining({ platform: 'SERVICES' }) })]);
+    // The spec's platform filter has no SERVICES: asking for it is a 400, as for any value the spec lacks.
+    expect((await call(sim, key, 'GET', '/v1/bundleIds?filter[platform]=SERVICES')).status).toBe(400);
+  });
+});
+
 describe('bundle IDs and their profiles', () => {
+  it('serves /v1/bundleIds/{id}/relationships/profiles: the profile linkage, paged', async () => {
+    const b = sim.seed.bundleId({ identifier: 'com.example.linked' });
+    const cert = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    const ids = ['A', 'B', 'C'].map(
+      (n) => sim.seed.profile({ name: `Linked ${n}`, profileType: 'IOS_APP_STORE', bundleId: b.id, certificateIds: [cert.id] }).id,
+    );
+    const r = await call(sim, key, 'GET', `/v1/bundleIds/${b.id}/relationships/profiles?limit=2`);
+    expect(r.status).toBe(200);
+    expect(r.body.data).toEqual(ids.slice(0, 2).map((id) => ({ type: 'profiles', id })));
+    expect(r.body.meta.paging).toMatchObject({ total: 3, limit: 2 });
+    expect(r.body.links.next).toBeDefined();
+    expect((await call(sim, key, 'GET', '/v1/bundleIds/NOPE/relationships/profiles')).status).toBe(404);
+  });
+
   it('includes the profiles of a bundle ID with include=profiles', async () => {
     const b = sim.state().bundleIds.find((x) => x.identifier === 'com.example.app');
     const c = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });

@@ -127,6 +127,76 @@ describe('creating a certificate from a CSR', () => {
   });
 });
 
+describe('Developer ID certificates and per-type limits', () => {
+  it.each(['DEVELOPER_ID_APPLICATION', 'DEVELOPER_ID_APPLICATION_G2', 'DEVELOPER_ID_KEXT', 'DEVELOPER_ID_KEXT_G2'])(
+    'refuses to create a %s certificate by default with 409 ENTITY_ERROR.ATTRIBUTE.INVALID on certificateType',
+    async (type) => {
+      const r = await call(sim, key, 'POST', '/v1/certificates', { body: certBody(newCsr().csrPem, type) });
+      expect(r.status).toBe(409);
+      expect(r.body.errors[0]).toMatchObject({
+        code: 'ENTITY_ERROR.ATTRIBUTE.INVALID',
+        detail: `Certificates of type '${type}' cannot be created through the API. The Account Holder can create them on the Apple Developer website.`,
+        source: { pointer: '/data/attributes/certificateType' },
+      });
+      expect(sim.state().certificates.filter((c) => c.certificateType === type)).toEqual([]);
+    },
+  );
+
+  it('creates Developer ID certificates with allowDeveloperIdCertificateCreation, up to 5 of a type by default', async () => {
+    const s = await startSimulator({ allowDeveloperIdCertificateCreation: true });
+    try {
+      const k = s.addKey();
+      for (let i = 0; i < 5; i++) {
+        const r = await call(s, k, 'POST', '/v1/certificates', { body: certBody(newCsr().csrPem, 'DEVELOPER_ID_APPLICATION') });
+        expect(r.status).toBe(201);
+        expect(r.body.data.attributes).toMatchObject({ name: 'Developer ID Application: Simulated Team', platform: 'MAC_OS' });
+      }
+      const sixth = await call(s, k, 'POST', '/v1/certificates', { body: certBody(newCsr().csrPem, 'DEVELOPER_ID_APPLICATION') });
+      expect(sixth.status).toBe(409);
+      expect(sixth.body.errors[0].detail).toMatch(/^You already have a current .* certificate or a pending certificate request\.$/);
+      expect(responseProblems(s)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('takes a limit per certificate type (certificateLimits), other types keeping certificateLimitPerType', async () => {
+    const s = await startSimulator({ certificateLimits: { DISTRIBUTION: 1 }, certificateLimitPerType: 2 });
+    try {
+      const k = s.addKey();
+      const post = (type: string) => call(s, k, 'POST', '/v1/certificates', { body: certBody(newCsr().csrPem, type) });
+      expect((await post('DISTRIBUTION')).status).toBe(201);
+      expect((await post('DISTRIBUTION')).status).toBe(409);
+      expect((await post('DEVELOPMENT')).status).toBe(201);
+      expect((await post('DEVELOPMENT')).status).toBe(201);
+      expect((await post('DEVELOPMENT')).status).toBe(409);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers 400 PARAMETER_ERROR.INVALID to a certificateType filter named in rejectedCertificateTypeFilters (Apple lagging its spec)', async () => {
+    const s = await startSimulator({ rejectedCertificateTypeFilters: ['DEVELOPER_ID_APPLICATION_G2'] });
+    try {
+      const k = s.addKey();
+      const old = s.seed.certificate({ certificateType: 'DEVELOPER_ID_APPLICATION' });
+      const r = await call(s, k, 'GET', '/v1/certificates?filter[certificateType]=DEVELOPER_ID_APPLICATION_G2,DEVELOPER_ID_APPLICATION');
+      expect(r.status).toBe(400);
+      expect(r.body.errors[0]).toMatchObject({
+        code: 'PARAMETER_ERROR.INVALID',
+        detail: "'DEVELOPER_ID_APPLICATION_G2' is not a valid value for the parameter 'filter[certificateType]'.",
+        source: { parameter: 'filter[certificateType]' },
+      });
+      const fallback = await call(s, k, 'GET', '/v1/certificates?filter[certificateType]=DEVELOPER_ID_APPLICATION');
+      expect(fallback.body.data.map((c: { id: string }) => c.id)).toEqual([old.id]);
+      // By default the filter takes every value the spec lists.
+      expect((await call(sim, key, 'GET', '/v1/certificates?filter[certificateType]=DEVELOPER_ID_APPLICATION_G2')).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('listing, updating and revoking certificates', () => {
   it('filters by certificateType and serialNumber', async () => {
     const seeded = sim.seed.certificate({ certificateType: 'MAC_APP_DISTRIBUTION' });

@@ -147,6 +147,14 @@ describe('reading and updating devices', () => {
     expect(missing.body.errors[0]).toMatchObject({ code: 'NOT_FOUND', detail: "There is no resource of type 'devices' with id 'ZZZZZZZZZZ'" });
   });
 
+  it('sends model as null when Apple has none (a new registration), and the seeded model otherwise', async () => {
+    const created = await call(sim, key, 'POST', '/v1/devices', { body: deviceBody(udid40(510)) });
+    expect(created.body.data.attributes.model).toBeNull();
+    expect(created.text).toMatch(/"model" ?: ?null/);
+    const seeded = sim.seed.device({ udid: udid40(511), model: 'iPhone 15 Pro' });
+    expect((await call(sim, key, 'GET', `/v1/devices/${seeded.id}`)).body.data.attributes.model).toBe('iPhone 15 Pro');
+  });
+
   it('renames, disables and enables a device with PATCH', async () => {
     const d = sim.seed.device({ udid: udid40(501), name: 'Before' });
     const patch = (attributes: Record<string, unknown>) =>

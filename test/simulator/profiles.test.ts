@@ -124,6 +124,28 @@ describe('creating profiles', () => {
     expect(r.body.errors[0].code).toMatch(/^ENTITY_ERROR/);
   });
 
+  it('refuses devices on App Store and In-House profiles with 409 ENTITY_ERROR.RELATIONSHIP.NOT_ALLOWED, as Apple does', async () => {
+    const expected = {
+      status: '409',
+      code: 'ENTITY_ERROR.RELATIONSHIP.NOT_ALLOWED',
+      detail: 'No devices can be associated to Provisioning Profiles for the App Store.',
+      source: { pointer: '/data/relationships/devices' },
+    };
+    for (const type of ['IOS_APP_STORE', 'TVOS_APP_STORE']) {
+      const r = await call(sim, key, 'POST', '/v1/profiles', { body: profileBody(`Store ${type}`, type, bundle, [dist.id], [phones[0] ?? '']) });
+      expect(r.status).toBe(409);
+      expect(r.body.errors[0]).toMatchObject(expected);
+    }
+    const ent = sim.addKey({ api: 'enterprise' });
+    const eb = sim.seed.bundleId({ identifier: 'com.example.inhouse.devices', api: 'enterprise' });
+    const ec = sim.seed.certificate({ certificateType: 'DISTRIBUTION', api: 'enterprise' });
+    const ed = sim.seed.device({ udid: udid40(90), api: 'enterprise' });
+    const r = await call(sim, ent, 'POST', '/v1/profiles', { body: profileBody('Inhouse with devices', 'IOS_APP_INHOUSE', eb.id, [ec.id], [ed.id]) });
+    expect(r.status).toBe(409);
+    expect(r.body.errors[0]).toMatchObject(expected);
+    expect(sim.state('enterprise').profiles).toEqual([]);
+  });
+
   it('refuses PROCESSING and DISABLED devices, and devices of another platform', async () => {
     const processing = (
       await call(sim, key, 'POST', '/v1/devices', { body: { data: { type: 'devices', attributes: { name: 'New', udid: udid40(50), platform: 'IOS' } } } })
@@ -203,6 +225,45 @@ describe('reading and deleting profiles', () => {
     const r = await call(sim, key, 'GET', `/v1/profiles/${p.id}`);
     expect(r.body.data.attributes.profileState).toBe('ACTIVE');
     expect(new Date(r.body.data.attributes.expirationDate).getTime()).toBe(past.getTime());
+    // EXPIRED and INVALID (both seen from Apple for expired profiles) come only by seeding.
+    for (const state of ['EXPIRED', 'INVALID'] as const) {
+      const s = sim.seed.profile({ name: `Stale ${state}`, profileType: 'IOS_APP_STORE', bundleId: bundle, certificateIds: [dist.id], expiresAt: past, state });
+      expect((await call(sim, key, 'GET', `/v1/profiles/${s.id}`)).body.data.attributes.profileState).toBe(state);
+    }
+  });
+
+  it('without limit[devices], links up to 50 related devices (the spec maximum) with the total in meta', async () => {
+    const many = Array.from({ length: 55 }, (_, i) => sim.seed.device({ udid: udid40(1000 + i) }).id);
+    sim.seed.profile({ name: 'Crowded', profileType: 'IOS_APP_DEVELOPMENT', bundleId: bundle, certificateIds: [dev.id], deviceIds: many });
+    const r = await call(sim, key, 'GET', '/v1/profiles?filter[name]=Crowded&include=devices');
+    const rel = r.body.data[0].relationships.devices;
+    expect(rel.data).toHaveLength(50);
+    expect(rel.meta.paging).toEqual({ total: 55, limit: 50 });
+    expect(r.body.included).toHaveLength(50);
+  });
+
+  it('serves the linkage reads the spec declares: /relationships/devices, /certificates (paged) and /bundleId', async () => {
+    const p = sim.seed.profile({ name: 'Linked', profileType: 'IOS_APP_DEVELOPMENT', bundleId: bundle, certificateIds: [dev.id], deviceIds: phones });
+    const devices = await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/devices?limit=2`);
+    expect(devices.status).toBe(200);
+    expect(devices.body.data).toEqual(phones.slice(0, 2).map((id) => ({ type: 'devices', id })));
+    expect(devices.body.meta.paging).toMatchObject({ total: 3, limit: 2 });
+    const next = await call(sim, key, 'GET', devices.body.links.next);
+    expect(next.body.data).toEqual([{ type: 'devices', id: phones[2] }]);
+    expect((await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/certificates`)).body.data).toEqual([{ type: 'certificates', id: dev.id }]);
+    const b = await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/bundleId`);
+    expect(b.body).toEqual({ data: { type: 'bundleIds', id: bundle }, links: { self: `${sim.url}/v1/profiles/${p.id}/relationships/bundleId` } });
+    // The links a profile carries lead to these reads.
+    const self = (await call(sim, key, 'GET', `/v1/profiles/${p.id}`)).body.data.relationships.devices.links.self;
+    expect((await call(sim, key, 'GET', self)).status).toBe(200);
+    expect((await call(sim, key, 'GET', `/v1/profiles/NOPE/relationships/devices`)).status).toBe(404);
+    expect((await call(sim, key, 'GET', `/v1/profiles/${p.id}/relationships/devices?fields[devices]=name`)).status).toBe(400);
+  });
+
+  it('has no linkage reads on the Enterprise API, whose spec declares none', async () => {
+    const ent = sim.addKey({ api: 'enterprise' });
+    const r = await call(sim, ent, 'GET', '/v1/profiles/ANY/relationships/devices');
+    expect(r.status).toBe(404);
   });
 
   it('deletes a profile (204) and has no PATCH (405)', async () => {

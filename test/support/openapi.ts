@@ -69,7 +69,22 @@ export const DOCUMENTED_DEVIATIONS = [
     source: 'facts.md §1.6',
     why: 'expired profiles can report profileState EXPIRED; the spec lists ACTIVE|INVALID',
   },
-] as const;
+  {
+    schema: 'BundleIdPlatform',
+    at: [],
+    extraEnum: ['SERVICES'],
+    source: 'facts.md §1.8',
+    why: 'real bundle IDs (service identifiers) can carry platform SERVICES; the spec lists IOS|MAC_OS|UNIVERSAL',
+  },
+  {
+    schema: 'Device',
+    at: ['properties', 'attributes', 'properties', 'model'],
+    extraEnum: [],
+    nullable: true,
+    source: 'facts.md §1.5, §5',
+    why: 'Apple sends model: null for devices it has no model for; the spec types it as a plain string',
+  },
+] as const satisfies readonly { schema: string; at: readonly string[]; extraEnum: readonly string[]; nullable?: true; source: string; why: string }[];
 
 /** Query parameters no operation declares but Apple itself puts in `links.next` (facts.md §1.4): accepted on paged operations (those declaring `limit`). */
 export const ACCEPTED_UNDECLARED_QUERY: Readonly<Record<string, string>> = {
@@ -114,10 +129,12 @@ function state(name: SpecName): SpecState {
   const responseSchemas = structuredClone(doc.components.schemas);
   for (const d of DOCUMENTED_DEVIATIONS) {
     const target = dig(responseSchemas[d.schema], d.at);
-    if (!isObject(target) || !Array.isArray(target.enum)) {
+    const nullable = 'nullable' in d && d.nullable;
+    if (!isObject(target) || (d.extraEnum.length > 0 && !Array.isArray(target.enum)) || (nullable && target.type !== 'string')) {
       throw new Error(`documented deviation ${d.schema}.${d.at.join('.')} (${d.source}) no longer matches the ${name} spec`);
     }
-    target.enum = [...new Set([...target.enum, ...d.extraEnum])];
+    if (d.extraEnum.length > 0) target.enum = [...new Set([...(target.enum as unknown[]), ...d.extraEnum])];
+    if (nullable) target.nullable = true;
   }
   ajv.addSchema(componentsDocument(doc.components.schemas, { refBase: baseOf(name, 'request'), knownFormats }));
   ajv.addSchema(componentsDocument(responseSchemas, { refBase: baseOf(name, 'response'), knownFormats }));
