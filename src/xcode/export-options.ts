@@ -105,13 +105,13 @@ export function parseExportOptionsExtra(text: string): Record<string, PlistValue
   } catch {
     throw new InputError(
       'export-options-extra',
-      'Input export-options-extra is not valid JSON; give a JSON object of export options, e.g. {"uploadSymbols": false, "manageAppVersionAndBuildNumber": false}.',
+      'Input export-options-extra is not valid JSON; give a JSON object of export options such as {"uploadSymbols": false, "manageAppVersionAndBuildNumber": false}.',
     );
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InputError(
       'export-options-extra',
-      'Input export-options-extra is JSON but not an object; give a JSON object of export options, e.g. {"uploadSymbols": false}.',
+      'Input export-options-extra is JSON but not an object; give a JSON object of export options such as {"uploadSymbols": false}.',
     );
   }
   const unknown = Object.keys(json).filter((k) => !EXPORT_OPTION_KEYS.includes(k));
