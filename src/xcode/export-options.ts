@@ -11,7 +11,7 @@ import type { SigningIdentity } from './signing-identity.js';
 import { hasCurrentMethodNames, type XcodeVersion } from './xcode-version.js';
 
 /** The export methods of Xcode 15.3 and later. */
-export type ExportMethod = 'app-store-connect' | 'release-testing' | 'enterprise' | 'debugging' | 'developer-id';
+type ExportMethod = 'app-store-connect' | 'release-testing' | 'enterprise' | 'debugging' | 'developer-id';
 
 /** Every profile type's method (a Record, so a new profile type does not compile until it has one). */
 const METHOD: Readonly<Record<ProfileType, ExportMethod>> = {
@@ -34,7 +34,7 @@ const METHOD: Readonly<Record<ProfileType, ExportMethod>> = {
 /** The names before Xcode 15.3 (still accepted, as deprecated, by later versions). */
 const BEFORE_15_3: Partial<Record<ExportMethod, string>> = { 'app-store-connect': 'app-store', 'release-testing': 'ad-hoc', debugging: 'development' };
 
-export function exportMethodOf(type: ProfileType): ExportMethod {
+function exportMethodOf(type: ProfileType): ExportMethod {
   return METHOD[type];
 }
 

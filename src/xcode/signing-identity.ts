@@ -7,7 +7,7 @@
 import type { ProfileType } from '../apple/types.js';
 import { profileTypeInfo } from '../profiles/profile-types.js';
 
-export type IdentityKind = 'development' | 'distribution' | 'developer-id';
+type IdentityKind = 'development' | 'distribution' | 'developer-id';
 
 /**
  * The common-name prefixes of Apple's signing certificates and the automatic selector `xcodebuild -help`
@@ -48,7 +48,7 @@ function prefixOf(commonName: string): (typeof PREFIXES)[number] | undefined {
 }
 
 /** The kind of certificate a profile type signs with. */
-export function identityKindFor(type: ProfileType): IdentityKind {
+function identityKindFor(type: ProfileType): IdentityKind {
   const info = profileTypeInfo(type);
   if (info.development) return 'development';
   return info.certificateTypes.some((t) => t.startsWith('DEVELOPER_ID')) ? 'developer-id' : 'distribution';

@@ -56,7 +56,7 @@ export function c99ExtIdentifier(identifier: string): string {
   return identifier.replace(/[^A-Za-z0-9_]/g, '_').replace(/^[0-9]/, '_');
 }
 
-export const PROFILE_VARIABLE_PREFIX = 'PROVISIONING_PROFILE_SPECIFIER_';
+const PROFILE_VARIABLE_PREFIX = 'PROVISIONING_PROFILE_SPECIFIER_';
 
 export interface XcconfigSigning {
   teamId: string;

@@ -5,9 +5,8 @@
  * `debugging` (`xcodebuild -help` of Xcode 15.3+ lists the old names as deprecated).
  */
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
 import type { Logger } from '../core/log.js';
+import { findOnPath } from '../keychain/keychain.js';
 
 export interface XcodeVersion {
   major: number;
@@ -28,20 +27,6 @@ export function parseXcodeVersion(text: string): XcodeVersion | undefined {
 /** Xcode 15.3 and later take app-store-connect, release-testing and debugging; older ones the previous names. */
 export function hasCurrentMethodNames(v: XcodeVersion | undefined): boolean {
   return !v || v.major > 15 || (v.major === 15 && v.minor >= 3);
-}
-
-async function findOnPath(name: string, pathVar: string): Promise<string | undefined> {
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      await access(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
 
 /**
