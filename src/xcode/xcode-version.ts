@@ -40,6 +40,10 @@ export async function detectXcodeVersion(log: Logger, pathVar: string = process.
     execFile(bin, ['-version'], { timeout: 20_000, maxBuffer: 64 * 1024 }, (err, stdout) => resolve(err ? undefined : stdout));
   });
   const v = out === undefined ? undefined : parseXcodeVersion(out);
-  if (!v) log.info(`${bin} -version gave no Xcode version; writing the current export method names (set xcode-version for an older Xcode).`);
+  log.info(
+    v
+      ? `Export method names for Xcode ${v.text} (from ${bin} -version).`
+      : `${bin} -version gave no Xcode version; writing the current export method names (set xcode-version for an older Xcode).`,
+  );
   return v;
 }

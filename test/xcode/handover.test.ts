@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse } from 'plist';
+import { build, parse, type PlistValue } from 'plist';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCa, signCms } from '../../simulator/ca.js';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
 import type { Logger } from '../../src/core/log.js';
 import { handOverToXcode } from '../../src/xcode/handover.js';
@@ -229,6 +230,93 @@ describe('a profile that cannot be exported as it is', () => {
       /^No ExportOptions\.plist or \.xcconfig was written: MAC_APP_DIRECT signs with a Developer ID Application certificate, but the certificate is 'Apple Distribution: [^']+'; export-options-path and xcconfig-path are empty\.$/,
     );
     expect(await readdir(parentDir)).toEqual([]);
+  });
+});
+
+let ca: ReturnType<typeof createCa> | undefined;
+
+/** A profile as Apple signs them (CMS around a plist), with the given entitlements and certificates. */
+function profileBytes(entitlements: Record<string, PlistValue>, certificates: Buffer[], team = 'SIMTEAM123'): string {
+  const plist = build({
+    DeveloperCertificates: certificates.map((c) => new Uint8Array(c)),
+    Entitlements: entitlements,
+    Name: 'App',
+    TeamIdentifier: [team],
+    UUID: '2B7E5A3C-0D4F-4A8B-9C6E-1F2A3B4C5D6E',
+  });
+  ca ??= createCa(new Date());
+  return signCms(ca, Buffer.from(plist, 'utf8'), new Date()).toString('base64');
+}
+
+describe('what the export reads from the profiles', () => {
+  const collect = () => {
+    const warnings: string[] = [];
+    const log: Logger = { info: () => undefined, debug: () => undefined, notice: () => undefined, warning: (m) => warnings.push(m), group: (_n, fn) => fn() };
+    return { warnings, log };
+  };
+
+  it('sets iCloudContainerEnvironment when a profile grants iCloud in its Entitlements', async () => {
+    const cert = Buffer.from(sim.seed.certificate({ certificateType: 'DISTRIBUTION' }).certificateContent, 'base64');
+    const icloud = { 'com.apple.developer.icloud-services': ['CloudKit'], 'com.apple.developer.icloud-container-environment': ['Development', 'Production'] };
+    const { warnings, log } = collect();
+    const request = {
+      profileType: 'IOS_APP_STORE' as const,
+      profiles: [
+        { bundleId: 'com.example.app', profileName: 'App', content: profileBytes(icloud, [cert]) },
+        { bundleId: 'com.example.app.widget', profileName: 'Widget', content: profileBytes({}, [cert]) },
+      ],
+      known: undefined,
+      xcode: undefined,
+      extra: {},
+      parentDir: await mkdtemp(path.join(tmpdir(), 'asa-handover-')),
+    };
+    const result = await handOverToXcode(request, log);
+    expect(warnings).toEqual([]);
+    expect(await plistAt(result.exportOptionsPath)).toMatchObject({ iCloudContainerEnvironment: 'Production', signingCertificate: sha1Of(cert).toUpperCase() });
+    const without = await handOverToXcode({ ...request, profiles: request.profiles.slice(1) }, log);
+    expect(await plistAt(without.exportOptionsPath)).not.toHaveProperty('iCloudContainerEnvironment');
+  });
+
+  it('writes nothing, with a warning, for a wildcard bundle ID or profiles of two teams', async () => {
+    const cert = Buffer.from(sim.seed.certificate({ certificateType: 'DISTRIBUTION' }).certificateContent, 'base64');
+    const parentDir = await mkdtemp(path.join(tmpdir(), 'asa-handover-'));
+    const base = { profileType: 'IOS_APP_STORE' as const, known: undefined, xcode: undefined, extra: {}, parentDir };
+    const { warnings, log } = collect();
+    expect(await handOverToXcode({ ...base, profiles: [{ bundleId: 'com.example.*', profileName: 'Any', content: profileBytes({}, [cert]) }] }, log)).toEqual({
+      exportOptionsPath: '',
+      xcconfigPath: '',
+    });
+    const twoTeams = [
+      { bundleId: 'com.example.app', profileName: 'A', content: profileBytes({}, [cert], 'TEAMAAAAAA') },
+      { bundleId: 'com.example.app.widget', profileName: 'B', content: profileBytes({}, [cert], 'TEAMBBBBBB') },
+    ];
+    expect(await handOverToXcode({ ...base, profiles: twoTeams }, log)).toEqual({ exportOptionsPath: '', xcconfigPath: '' });
+    expect(warnings).toEqual([
+      "No ExportOptions.plist or .xcconfig was written: bundle ID 'com.example.*' is a wildcard, and export options name each app's explicit bundle ID; export-options-path and xcconfig-path are empty.",
+      'No ExportOptions.plist or .xcconfig was written: the profiles do not name one team; export-options-path and xcconfig-path are empty.',
+    ]);
+    expect(await readdir(parentDir)).toEqual([]);
+  });
+
+  it('writes the plist but no .xcconfig when a name from Apple is unsafe there', async () => {
+    const cert = Buffer.from(sim.seed.certificate({ certificateType: 'DISTRIBUTION' }).certificateContent, 'base64');
+    const { warnings, log } = collect();
+    const result = await handOverToXcode(
+      {
+        profileType: 'IOS_APP_STORE',
+        profiles: [{ bundleId: 'com.example.app', profileName: 'App', content: profileBytes({}, [cert]) }],
+        known: { sha1: sha1Of(cert).toUpperCase(), commonName: 'Apple Distribution: Evil $(OTHER_LDFLAGS) Ltd (SIMTEAM123)' },
+        xcode: undefined,
+        extra: {},
+        parentDir: await mkdtemp(path.join(tmpdir(), 'asa-handover-')),
+      },
+      log,
+    );
+    expect(result.xcconfigPath).toBe('');
+    expect(await plistAt(result.exportOptionsPath)).toMatchObject({ signingCertificate: sha1Of(cert).toUpperCase() });
+    expect(warnings).toEqual([
+      "No .xcconfig was written: Signing identity 'Apple Distribution: Evil $(OTHER_LDFLAGS) Ltd (SIMTEAM123)' holds '$' (a build-setting reference), which cannot go into a .xcconfig safely; xcconfig-path is empty (the ExportOptions.plist was written).",
+    ]);
   });
 });
 
