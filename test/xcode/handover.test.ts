@@ -68,8 +68,11 @@ describe('ensure-profile with export-options', () => {
     expect(xcconfig).toMatch(/\nPROVISIONING_PROFILE_SPECIFIER = \$\(PROVISIONING_PROFILE_SPECIFIER_\$\(PRODUCT_BUNDLE_IDENTIFIER:c99extidentifier\)\)\n$/);
     expect(run.summary).toContain('ExportOptions.plist');
 
+    sim.clearRequests();
     const again = await runStep('ensure-profile', inputs);
     expect(again.outputs['decision']).toBe('keep');
+    // The export options come from the profiles already read: the warm path stays one request.
+    expect(sim.requests).toHaveLength(1);
     expect(again.outputs['export-options-path']).not.toBe(run.outputs['export-options-path']);
     expect(await readFile(again.outputs['export-options-path'] ?? '')).toEqual(await readFile(run.outputs['export-options-path'] ?? ''));
     expect(await readFile(again.outputs['xcconfig-path'] ?? '')).toEqual(await readFile(run.outputs['xcconfig-path'] ?? ''));
