@@ -3,8 +3,15 @@
  * recreate, and why), installs it where Xcode looks, and reports it. rotate-profile shares all of
  * this with `rotate: true`.
  */
+import { tmpdir } from 'node:os';
+import type { PlistValue } from '../core/plist.js';
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import { InputError } from '../core/errors.js';
+import { parseExportOptionsExtra } from '../xcode/export-options.js';
+import { handOverToXcode, type HandOverResult } from '../xcode/handover.js';
+import type { CertificateName } from '../xcode/signing-identity.js';
+import { unsafeXcconfigValue } from '../xcode/xcconfig.js';
+import { detectXcodeVersion, parseXcodeVersion, type XcodeVersion } from '../xcode/xcode-version.js';
 import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../profiles/profile-types.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
@@ -14,8 +21,17 @@ import { ensureProfiles, type EnsureProfilesRequest } from '../profiles/ensure.j
 import { formatDate, type ProfileDecision } from '../profiles/plan.js';
 import type { ProfileReport } from '../profiles/report.js';
 
+/** export-options and its companions: what to hand over to xcodebuild. */
+export interface HandOverInputs {
+  enabled: boolean;
+  /** Given as xcode-version; undefined: read from xcodebuild -version when there is one. */
+  xcodeVersion: XcodeVersion | undefined;
+  extra: Record<string, PlistValue>;
+}
+
 export interface ProfileInputs extends EnsureProfilesRequest {
   apple: AppleApiConfig;
+  handOver: HandOverInputs;
 }
 
 const IDENTIFIER = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?$|^\*$/;
@@ -75,6 +91,7 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
   return {
     apple,
     api: apple.api,
+    handOver: parseHandOverInputs(src, targets),
     targets,
     profileType,
     certificateIds: certificateIds.length > 0 ? certificateIds : undefined,
@@ -85,14 +102,66 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
   };
 }
 
-export async function runProfileAction(i: ProfileInputs, ctx: RunContext, rotate: boolean): Promise<ActionResult> {
+function parseHandOverInputs(src: InputSource, targets: readonly { name: string }[]): HandOverInputs {
+  const enabled = booleanInput(src, 'export-options', false);
+  const version = optionalString(src, 'xcode-version');
+  const xcodeVersion = version === undefined ? undefined : parseXcodeVersion(version);
+  if (version !== undefined && !xcodeVersion) {
+    throw new InputError(
+      'xcode-version',
+      `Input xcode-version is '${version}', but it takes an Xcode version such as 15.2, 15.3 or 16 (default: read from xcodebuild -version).`,
+    );
+  }
+  const extra = parseExportOptionsExtra(src.get('export-options-extra'));
+  if (enabled) {
+    for (const t of targets) {
+      const problem = unsafeXcconfigValue(t.name);
+      if (problem) {
+        throw new InputError(
+          'profile-name',
+          `Input profile-name has '${t.name}', which holds ${problem} and so cannot go into the .xcconfig that export-options writes; rename the profile, or set export-options: false.`,
+        );
+      }
+    }
+  }
+  return { enabled, xcodeVersion, extra };
+}
+
+/** The ExportOptions.plist and .xcconfig for the converged profiles (nothing on a dry run or when export-options is off). */
+async function handOver(i: ProfileInputs, reports: readonly ProfileReport[], ctx: RunContext, known: CertificateName | undefined): Promise<HandOverResult> {
+  if (!i.handOver.enabled) return { exportOptionsPath: '', xcconfigPath: '' };
+  if (i.dryRun) {
+    ctx.log.info('Dry run: no ExportOptions.plist or .xcconfig written.');
+    return { exportOptionsPath: '', xcconfigPath: '' };
+  }
+  return handOverToXcode(
+    {
+      profileType: i.profileType,
+      profiles: reports.map((r) => ({ bundleId: r.bundleId, profileName: r.profileName, content: r.content })),
+      known,
+      xcode: i.handOver.xcodeVersion ?? (await detectXcodeVersion(ctx.log)),
+      extra: i.handOver.extra,
+      parentDir: process.env['RUNNER_TEMP'] || tmpdir(),
+    },
+    ctx.log,
+  );
+}
+
+/** `known`: the certificate the step installed (provision), named exactly in the export options. */
+export async function runProfileAction(i: ProfileInputs, ctx: RunContext, rotate: boolean, known?: CertificateName): Promise<ActionResult> {
   const http = createAppleClient(i.apple, clientDeps(ctx));
   const { reports, notes } = await ensureProfiles(http, i, ctx.log, { rotate, now: new Date() });
   ctx.log.info(budgetLine(http));
+  const files = await handOver(i, reports, ctx, known);
   const action = rotate ? 'rotate-profile' : 'ensure-profile';
+  const written = [files.exportOptionsPath, files.xcconfigPath].filter((p) => p !== '');
   return {
-    outputs: outputsFor(reports, rotate),
-    summary: { heading: i.dryRun ? `${action} (dry run: nothing changed)` : action, rows: summaryRows(reports, i.dryRun), notes },
+    outputs: { ...outputsFor(reports, rotate), 'export-options-path': files.exportOptionsPath, 'xcconfig-path': files.xcconfigPath },
+    summary: {
+      heading: i.dryRun ? `${action} (dry run: nothing changed)` : action,
+      rows: summaryRows(reports, i.dryRun),
+      notes: [...notes, ...(written.length > 0 ? [`For xcodebuild: ${written.join(' and ')}.`] : [])],
+    },
   };
 }
 

@@ -25,7 +25,8 @@ function withFallbacks(src: InputSource, fallbacks: Record<string, string>): Inp
 }
 
 export function parseProvisionInputs(src: InputSource): ProvisionInputs {
-  const profile = parseProfileInputs(src);
+  // export-options is on by default here (off in ensure-profile and rotate-profile).
+  const profile = parseProfileInputs(withFallbacks(src, { 'export-options': 'true' }));
   // The certificate type that fits the profile type (facts.md §1.6). For development profiles that is
   // "Apple Development" (DEVELOPMENT), the type Xcode has created since Xcode 11, rather than the
   // legacy per-platform type listed first; certificate-type still picks any other.
@@ -65,7 +66,8 @@ export async function executeProvision(i: ProvisionInputs, ctx: RunContext): Pro
     }
     const certificateId = String(certificate.outputs['certificate-id']);
     ctx.log.info(`Building the profile on certificate ${certificateId}, the identity just installed.`);
-    const profile = await runProfileAction({ ...i.profile, certificateIds: [certificateId] }, ctx, false);
+    const known = { sha1: String(certificate.outputs['sha1']), commonName: String(certificate.outputs['signing-identity']) };
+    const profile = await runProfileAction({ ...i.profile, certificateIds: [certificateId] }, ctx, false, known);
     Object.assign(outputs, profile.outputs);
     summaries.push(...summaryTables(profile));
     if (profile.failure) failures.push(profile.failure);

@@ -101,12 +101,17 @@ function readPlist(der: Buffer): PlistValue {
   }
 }
 
-export function readProfileInfo(der: Buffer): ProfileFileInfo {
+/** The profile's plist dictionary. */
+export function profileDict(der: Buffer): Record<string, PlistValue> {
   const parsed = readPlist(der);
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof Date || parsed instanceof Uint8Array) {
     throw new Error('The profile Apple returned holds no plist dictionary.');
   }
-  const dict: Record<string, PlistValue> = parsed;
+  return parsed;
+}
+
+export function readProfileInfo(der: Buffer): ProfileFileInfo {
+  const dict = profileDict(der);
   const uuid = dict['UUID'];
   if (typeof uuid !== 'string' || !/^[0-9A-Fa-f-]{36}$/.test(uuid)) throw new Error('The profile Apple returned has no UUID.');
   const platforms = Array.isArray(dict['Platform']) ? dict['Platform'].filter((p: PlistValue): p is string => typeof p === 'string') : [];
