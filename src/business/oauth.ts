@@ -5,17 +5,14 @@
  * goes through the core transport: the same deadline, retries and budget as every other request.
  */
 import type { KeyObject } from 'node:crypto';
-import type { Dispatcher } from 'undici';
 import { AppleResponseError } from '../core/errors.js';
 import type { TokenProvider } from '../core/http.js';
-import type { Logger } from '../core/log.js';
-import type { BackoffPolicy, Sleep } from '../core/retry.js';
-import { parseJson, Transport, type HttpLimits } from '../core/transport.js';
+import { parseJson, Transport, type TransportOptions } from '../core/transport.js';
 import { signClientAssertion } from './client-assertion.js';
 
 export type BusinessScope = 'business.api' | 'school.api';
 
-export interface BusinessOAuthOptions {
+export interface BusinessOAuthOptions extends Omit<TransportOptions, 'input'> {
   tokenUrl: string;
   clientId: string;
   keyId: string;
@@ -23,13 +20,6 @@ export interface BusinessOAuthOptions {
   scope: BusinessScope;
   /** Called with the client assertion and the access token the moment each exists, to mask them. */
   onSecret: (secret: string) => void;
-  dispatcher?: Dispatcher | undefined;
-  now?: () => number;
-  sleep?: Sleep | undefined;
-  random?: () => number;
-  backoff?: BackoffPolicy | undefined;
-  limits?: Partial<HttpLimits> | undefined;
-  log?: Logger | undefined;
 }
 
 /** Apple's token endpoint refused the client; the message is the one sentence to show. */

@@ -27,7 +27,7 @@ export interface HttpLimits {
   maxJsonDepth: number;
 }
 
-export const DEFAULT_LIMITS: HttpLimits = { requestTimeoutMs: 120_000, retryBudgetMs: 300_000, maxPaceMs: 60_000, maxPages: 10_000, maxJsonDepth: 64 };
+const DEFAULT_LIMITS: HttpLimits = { requestTimeoutMs: 120_000, retryBudgetMs: 300_000, maxPaceMs: 60_000, maxPages: 10_000, maxJsonDepth: 64 };
 
 export interface TransportOptions {
   /** The input that set the URLs this transport calls (api-base-url, token-url), named when they fail. */
@@ -85,7 +85,7 @@ const CONNECTION_CODES = new Set([
 let sharedDispatcher: Dispatcher | undefined;
 
 /** One keep-alive pool per process that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
-export function defaultDispatcher(): Dispatcher {
+function defaultDispatcher(): Dispatcher {
   sharedDispatcher ??= new EnvHttpProxyAgent({
     connect: { timeout: 10_000 },
     headersTimeout: 60_000,
