@@ -25,9 +25,18 @@ export interface HttpLimits {
   maxPages: number;
   /** JSON nesting deeper than this is refused before parsing. */
   maxJsonDepth: number;
+  /** A larger answer is refused while it arrives, before it fills memory. */
+  maxBodyBytes: number;
 }
 
-const DEFAULT_LIMITS: HttpLimits = { requestTimeoutMs: 120_000, retryBudgetMs: 300_000, maxPaceMs: 60_000, maxPages: 10_000, maxJsonDepth: 64 };
+const DEFAULT_LIMITS: HttpLimits = {
+  requestTimeoutMs: 120_000,
+  retryBudgetMs: 300_000,
+  maxPaceMs: 60_000,
+  maxPages: 10_000,
+  maxJsonDepth: 64,
+  maxBodyBytes: 64 * 1024 * 1024,
+};
 
 export interface TransportOptions {
   /** The input that set the URLs this transport calls (api-base-url, token-url), named when they fail. */
@@ -113,6 +122,10 @@ export function headerValue(h: Headers, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / (1024 * 1024))} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
 /** How deeply arrays and objects nest in a JSON text, counted without parsing it (strings skipped). */
 function jsonDepth(text: string, stopAt: number): number {
   let depth = 0;
@@ -189,6 +202,7 @@ export class Transport {
       try {
         ({ status, headers, text } = await this.attempt(x, prepared));
       } catch (err) {
+        if (err instanceof AppleResponseError) throw err;
         const code = errorCode(err);
         this.log.debug(`${display} failed: ${code}`);
         const failure = this.connectionError(x, code, err);
@@ -227,10 +241,22 @@ export class Transport {
         signal: deadline.signal,
         ...(p.body === undefined ? {} : { body: p.body }),
       });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers as Headers, text };
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > this.limits.maxBodyBytes) {
+          res.body.destroy();
+          throw new AppleResponseError(
+            `Apple's answer to ${x.method} ${x.url.pathname} is larger than ${formatBytes(this.limits.maxBodyBytes)}, far more than any Apple API sends; run the job again, and report it if it persists.`,
+          );
+        }
+        chunks.push(chunk);
+      }
+      return { status: res.statusCode, headers: res.headers as Headers, text: Buffer.concat(chunks).toString('utf8') };
     } catch (err) {
-      if (deadline.signal.aborted) throw Object.assign(new Error('deadline passed', { cause: err }), { code: DEADLINE });
+      if (deadline.signal.aborted && !(err instanceof AppleResponseError))
+        throw Object.assign(new Error('deadline passed', { cause: err }), { code: DEADLINE });
       throw err;
     } finally {
       clearTimeout(timer);

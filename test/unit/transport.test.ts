@@ -178,6 +178,24 @@ describe('bounded work', () => {
     expect(endless.hits).toHaveLength(5);
   });
 
+  it('refuses an answer larger than the body limit while it arrives', async () => {
+    const huge = await listen((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`{"data":[${'0,'.repeat(20_000)}`);
+      // Never ends by itself: only the limit stops the read.
+      const timer = setInterval(() => res.write('0,'.repeat(10_000)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    const err = await client(huge.url, { limits: { maxBodyBytes: 100 * 1024 } })
+      .all('/v1/devices')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppleResponseError);
+    expect((err as Error).message).toBe(
+      "Apple's answer to GET /v1/devices is larger than 100 KiB, far more than any Apple API sends; run the job again, and report it if it persists.",
+    );
+    expect(huge.hits).toHaveLength(1);
+  });
+
   it('refuses to pace for an hour before each request when X-Rate-Limit leaves one request an hour', async () => {
     const scarce = await listen((_q, res) => json(res, 200, { data: { id: '1' } }, { 'X-Rate-Limit': 'user-hour-lim:1;user-hour-rem:0;' }));
     const time = fakeTime();
