@@ -136,7 +136,7 @@ export class AppleHttpClient {
       const key = next.pathname + next.search;
       if (fetched.has(key)) {
         throw new LimitError(
-          `Apple's links.next for ${path} points back to a page already fetched (${key}), so the listing stopped after ${fetched.size} pages; run the job again, and report it if it persists.`,
+          `Apple's links.next for ${path} points back to a page already fetched (${key}), so the listing stopped after ${fetched.size} page${fetched.size === 1 ? '' : 's'}; run the job again, and report it if it persists.`,
         );
       }
       if (fetched.size >= this.transport.limits.maxPages) {

@@ -220,6 +220,17 @@ describe('register-devices: hostile links and URLs', () => {
     }
   });
 
+  it('stops at a links.next that points back to the page just fetched, with one sentence', async () => {
+    const self = `${sim.url}/v1/devices?limit=200`;
+    sim.faults.add({ method: 'GET', path: '/v1/devices', status: 200, times: 50, body: { data: [], links: { self, next: self } } });
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},Ana iPhone` });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      "Apple's links.next for /v1/devices points back to a page already fetched (/v1/devices?limit=200), so the listing stopped after 1 page; run the job again, and report it if it persists.",
+    ]);
+    expect(countBy('GET')).toBe(1);
+  });
+
   it('refuses a plain-http api-base-url on a host other than loopback, naming the input, before any request', async () => {
     const run = await runStep('register-devices', { ...api(), 'api-base-url': 'http://api.appstoreconnect.apple.com', devices: `${NEW_A},x` });
     expect(run.exitCode).toBe(1);

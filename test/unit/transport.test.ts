@@ -161,7 +161,7 @@ describe('bounded work', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LimitError);
     expect((err as Error).message).toBe(
-      "Apple's links.next for /v1/devices points back to a page already fetched (/v1/devices?limit=200), so the listing stopped after 1 pages; run the job again, and report it if it persists.",
+      "Apple's links.next for /v1/devices points back to a page already fetched (/v1/devices?limit=200), so the listing stopped after 1 page; run the job again, and report it if it persists.",
     );
     expect(loop.hits).toHaveLength(1);
   });
