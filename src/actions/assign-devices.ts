@@ -7,7 +7,6 @@ import { activityStatus } from '../business/activities.js';
 import { countOutcomes, type AssignAction, type SerialOutcome } from '../business/assign-plan.js';
 import { assignToService, listNames } from '../business/assign-run.js';
 import { createBusinessClient, type BusinessApiConfig } from '../business/client.js';
-import { businessError } from '../business/errors.js';
 import { parseSerials } from '../business/serials.js';
 import type { OrgDeviceActivity } from '../business/types.js';
 import { InputError } from '../core/errors.js';
@@ -80,18 +79,10 @@ async function readSerials(i: AssignDevicesInputs): Promise<{ serials: string[];
 }
 
 export async function executeAssignDevices(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResult> {
-  try {
-    return await run(i, ctx);
-  } catch (err) {
-    throw businessError(err);
-  }
-}
-
-async function run(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResult> {
   const { log } = ctx;
   const { serials, duplicates } = await readSerials(i);
   if (duplicates.length > 0) log.warning(`Listed more than once (counted once): ${listNames([...new Set(duplicates)])}.`, 'Serial number listed twice');
-  const { http, auth } = createBusinessClient(i.business, { mask: ctx.mask, log: (line) => log.debug(line) });
+  const { http, auth } = createBusinessClient(i.business, { mask: ctx.mask, log });
   const done = await assignToService(
     http,
     { serials, service: i.service, action: i.action, wait: i.wait, pollIntervalMs: i.pollIntervalMs, waitTimeoutMs: i.waitTimeoutMs, sleep: realSleep },

@@ -1,10 +1,8 @@
 /** Builds the authenticated HTTP client for the App Store Connect or Enterprise Program API. */
-import type { Dispatcher } from 'undici';
 import { AUDIENCE, type ApiKind } from './api.js';
-import { AppleHttpClient } from '../core/http.js';
+import { appStoreConnectAdvice } from './errors.js';
+import { AppleHttpClient, type ClientDeps } from '../core/http.js';
 import type { EcPrivateKey } from '../core/keys.js';
-import type { Mask } from '../core/log.js';
-import type { Sleep } from '../core/retry.js';
 import { AppleJwtProvider } from './tokens.js';
 
 export interface AppleApiConfig {
@@ -17,13 +15,6 @@ export interface AppleApiConfig {
   privateKey: EcPrivateKey;
 }
 
-export interface ClientDeps {
-  mask: Mask;
-  log?: (line: string) => void;
-  dispatcher?: Dispatcher;
-  sleep?: Sleep;
-}
-
 export function createAppleClient(cfg: AppleApiConfig, deps: ClientDeps): AppleHttpClient {
   const auth = new AppleJwtProvider({
     keyId: cfg.keyId,
@@ -32,11 +23,5 @@ export function createAppleClient(cfg: AppleApiConfig, deps: ClientDeps): AppleH
     audience: AUDIENCE[cfg.api],
     onToken: deps.mask,
   });
-  return new AppleHttpClient({
-    baseUrl: cfg.baseUrl,
-    auth,
-    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(deps.log ? { log: deps.log } : {}),
-  });
+  return new AppleHttpClient({ ...deps, baseUrl: cfg.baseUrl, auth, advise: appStoreConnectAdvice });
 }

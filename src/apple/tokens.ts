@@ -1,12 +1,7 @@
 /** ES256 JWTs for the App Store Connect and Enterprise Program APIs (Apple: Generating Tokens for API Requests). */
 import { SignJWT } from 'jose';
 import type { KeyObject } from 'node:crypto';
-
-/** Supplies bearer tokens; `renew` is called once after a 401. */
-export interface TokenProvider {
-  token(): Promise<string>;
-  renew(): Promise<string>;
-}
+import type { TokenProvider } from '../core/http.js';
 
 export interface AppleJwtOptions {
   keyId: string;

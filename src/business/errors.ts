@@ -1,7 +1,7 @@
-/** Apple Business API errors as one sentence, with advice that fits this API (not App Store Connect's). */
-import { AppleApiError, ConfigError, refusalSentence } from '../core/errors.js';
+/** What to do about an Apple Business / School Manager API refusal (not App Store Connect's advice). */
+import type { AppleApiError } from '../core/errors.js';
 
-function advice(err: AppleApiError): string {
+export function businessAdvice(err: AppleApiError): string {
   if (err.status === 401) {
     return 'The access token was refused even after renewing it; check that the API account still exists in Apple Business and that scope and api-base-url belong to the same product (business.api with api-business.apple.com, school.api with api-school.apple.com).';
   }
@@ -12,10 +12,4 @@ function advice(err: AppleApiError): string {
   }
   if (err.status >= 500) return "Apple's service failed; run the job again later.";
   return '';
-}
-
-/** Rewrites an AppleApiError into a ConfigError whose message is the sentence to show; other errors pass through. */
-export function businessError(err: unknown): unknown {
-  if (!(err instanceof AppleApiError)) return err;
-  return new ConfigError(refusalSentence(err, advice(err)), { cause: err });
 }

@@ -48,7 +48,7 @@ export async function serialsAssignedTo(http: AppleHttpClient, serverId: string,
   if (wanted.size === 0) return assigned;
   const path = `/v1/mdmServers/${encodeURIComponent(serverId)}/relationships/devices`;
   for await (const page of http.pages<Page<Linkage>>(path, { limit: BUSINESS_PAGE_LIMIT })) {
-    for (const link of page.data ?? []) {
+    for (const link of page.data) {
       const serial = link.id.toUpperCase();
       if (wanted.has(serial)) assigned.add(serial);
     }

@@ -1,18 +1,18 @@
 /**
- * OAuth 2 client credentials with a JWT client assertion for the Apple Business API (facts.md 3.1).
- * Implements the core `BearerAuth`, so the core AppleHttpClient sends the access token and calls
- * `renew()` once on a 401. The 1-hour access token is cached and renewed shortly before it expires.
+ * OAuth 2 client credentials with a JWT client assertion for the Apple Business API (docs/apple-facts.md 3.1).
+ * A core `TokenProvider`, so the core AppleHttpClient sends the access token and calls `renew()` once
+ * on a 401. The 1-hour access token is cached and renewed shortly before it expires. The token request
+ * goes through the core transport: the same deadline, retries and budget as every other request.
  */
 import type { KeyObject } from 'node:crypto';
-import { request, type Dispatcher } from 'undici';
-import { AppleConnectionError } from '../core/errors.js';
-import { defaultDispatcher, type BearerAuth } from '../core/http.js';
-import { backoffMs, DEFAULT_BACKOFF, parseRetryAfter, realSleep, type BackoffPolicy, type Sleep } from '../core/retry.js';
+import { AppleResponseError } from '../core/errors.js';
+import type { TokenProvider } from '../core/http.js';
+import { parseJson, Transport, type TransportOptions } from '../core/transport.js';
 import { signClientAssertion } from './client-assertion.js';
 
 export type BusinessScope = 'business.api' | 'school.api';
 
-export interface BusinessOAuthOptions {
+export interface BusinessOAuthOptions extends Omit<TransportOptions, 'input'> {
   tokenUrl: string;
   clientId: string;
   keyId: string;
@@ -20,12 +20,6 @@ export interface BusinessOAuthOptions {
   scope: BusinessScope;
   /** Called with the client assertion and the access token the moment each exists, to mask them. */
   onSecret: (secret: string) => void;
-  dispatcher?: Dispatcher;
-  now?: () => number;
-  sleep?: Sleep;
-  random?: () => number;
-  backoff?: BackoffPolicy;
-  log?: (line: string) => void;
 }
 
 /** Apple's token endpoint refused the client; the message is the one sentence to show. */
@@ -42,8 +36,6 @@ export class BusinessAuthError extends Error {
 
 /** Renew when less than this remains of the access token. */
 const RENEW_MARGIN_SECONDS = 120;
-const RETRYABLE = new Set([429, 500, 502, 503, 504]);
-const TOKEN_ATTEMPTS = 3;
 
 interface TokenResponse {
   access_token?: unknown;
@@ -53,15 +45,17 @@ interface TokenResponse {
   error_description?: unknown;
 }
 
-export class BusinessTokenProvider implements BearerAuth {
+export class BusinessTokenProvider implements TokenProvider {
   /** Access tokens obtained (for the run's report). */
   issued = 0;
   private current: { token: string; expiresAt: number } | undefined;
   private pending: Promise<string> | undefined;
   private readonly now: () => number;
+  private readonly transport: Transport;
 
   constructor(private readonly o: BusinessOAuthOptions) {
     this.now = o.now ?? Date.now;
+    this.transport = new Transport({ ...o, input: 'token-url' });
   }
 
   async token(): Promise<string> {
@@ -76,65 +70,43 @@ export class BusinessTokenProvider implements BearerAuth {
   }
 
   private async fetchToken(): Promise<string> {
-    const sleep = this.o.sleep ?? realSleep;
-    const policy = this.o.backoff ?? DEFAULT_BACKOFF;
     const url = new URL(this.o.tokenUrl);
-    for (let attempt = 0; ; attempt++) {
-      // A fresh assertion (new jti) per attempt: Apple may refuse a reused one.
-      const assertion = await signClientAssertion({ clientId: this.o.clientId, keyId: this.o.keyId, key: this.o.key, now: this.now });
-      this.o.onSecret(assertion);
-      const form = new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: this.o.clientId,
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-        scope: this.o.scope,
-      });
-      const started = this.now();
-      let status: number;
-      let body: TokenResponse;
-      let retryAfter: string | undefined;
-      try {
-        const res = await request(url, {
-          method: 'POST',
-          dispatcher: this.o.dispatcher ?? defaultDispatcher(),
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: form.toString(),
+    const res = await this.transport.exchange({
+      method: 'POST',
+      url,
+      // A token request changes nothing at Apple, so it is sent again whenever a retry may help.
+      resend: true,
+      prepare: async () => {
+        // A fresh assertion (new jti) per attempt: Apple may refuse a reused one.
+        const assertion = await signClientAssertion({ clientId: this.o.clientId, keyId: this.o.keyId, key: this.o.key, now: this.now });
+        this.o.onSecret(assertion);
+        const form = new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: this.o.clientId,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          scope: this.o.scope,
         });
-        status = res.statusCode;
-        const ra = res.headers['retry-after'];
-        retryAfter = Array.isArray(ra) ? ra[0] : ra;
-        const text = await res.body.text();
-        try {
-          body = (text ? JSON.parse(text) : {}) as TokenResponse;
-        } catch {
-          body = {};
-        }
-      } catch (err) {
-        const code = String((err as { code?: unknown }).code ?? 'UNKNOWN');
-        this.o.log?.(`POST ${url.pathname} failed: ${code}`);
-        if (attempt + 1 < TOKEN_ATTEMPTS) {
-          await sleep(backoffMs(attempt, policy, this.o.random));
-          continue;
-        }
-        throw new AppleConnectionError('POST', `${url.origin}${url.pathname}`, code, { cause: err });
-      }
-      this.o.log?.(`POST ${url.pathname} -> ${status} (${this.now() - started} ms)`);
-      if (status === 200 && typeof body.access_token === 'string' && body.access_token !== '') {
-        const token = body.access_token;
-        this.o.onSecret(token);
-        const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
-        this.current = { token, expiresAt: this.now() + seconds * 1000 };
-        this.issued++;
-        return token;
-      }
-      if (RETRYABLE.has(status) && attempt + 1 < TOKEN_ATTEMPTS) {
-        const after = parseRetryAfter(retryAfter);
-        await sleep(after !== undefined && after <= policy.maxRetryAfterMs ? after : backoffMs(attempt, policy, this.o.random));
-        continue;
-      }
-      throw this.refusal(status, body, url);
+        return { headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString() };
+      },
+    });
+    let body: TokenResponse;
+    try {
+      body = (parseJson(res.text, `POST ${url.pathname}`, this.transport.limits.maxJsonDepth) ?? {}) as TokenResponse;
+    } catch (err) {
+      if (!(err instanceof AppleResponseError)) throw err;
+      body = {};
     }
+    if (typeof body !== 'object' || body === null) body = {};
+    if (res.status === 200 && typeof body.access_token === 'string' && body.access_token !== '') {
+      const token = body.access_token;
+      this.o.onSecret(token);
+      const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
+      this.current = { token, expiresAt: this.now() + seconds * 1000 };
+      this.issued++;
+      return token;
+    }
+    throw this.refusal(res.status, body, url);
   }
 
   private refusal(status: number, body: TokenResponse, url: URL): BusinessAuthError {

@@ -35,19 +35,16 @@ export async function findOrgDevices(http: AppleHttpClient, serials: readonly st
   const wanted = new Set(serials.map((s) => s.toUpperCase()));
   const found = new Map<string, OrgDevice>();
   let pages = 0;
-  let next: string | undefined = http.url('/v1/orgDevices', { limit: BUSINESS_PAGE_LIMIT }).toString();
   let singles = 0;
-  while (next) {
-    const page: Page<OrgDevice> = (await http.get<Page<OrgDevice>>(next)).body;
+  for await (const page of http.pages<Page<OrgDevice>>('/v1/orgDevices', { limit: BUSINESS_PAGE_LIMIT })) {
     pages++;
-    for (const d of page.data ?? []) {
+    for (const d of page.data) {
       const serial = serialOf(d);
       if (wanted.has(serial)) found.set(serial, d);
     }
-    next = page.links?.next;
     const left = [...wanted].filter((s) => !found.has(s));
     if (left.length === 0) break;
-    if (next && left.length <= perSerialThreshold) {
+    if (page.links?.next && left.length <= perSerialThreshold) {
       for (const serial of left) {
         singles++;
         const d = await getOrgDevice(http, serial);

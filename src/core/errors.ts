@@ -10,6 +10,9 @@ export interface AppleErrorEntry {
   source?: { pointer?: string; parameter?: string };
 }
 
+/** What to do about a refusal, appended to Apple's own words; each API client supplies its own. */
+export type Advice = (err: AppleApiError) => string;
+
 /** An error response from an Apple API, with what a user needs to report or fix it. */
 export class AppleApiError extends Error {
   override readonly name = 'AppleApiError';
@@ -21,8 +24,17 @@ export class AppleApiError extends Error {
   readonly method: string;
   readonly path: string;
   readonly errors: readonly AppleErrorEntry[];
+  /** The advice of the API that refused (App Store Connect's or Apple Business's); none by default. */
+  readonly advise: Advice;
 
-  constructor(init: { status: number; method: string; path: string; errors: readonly AppleErrorEntry[]; requestId?: string | undefined }) {
+  constructor(init: {
+    status: number;
+    method: string;
+    path: string;
+    errors: readonly AppleErrorEntry[];
+    requestId?: string | undefined;
+    advise?: Advice | undefined;
+  }) {
     const first = init.errors[0];
     const code = first?.code ?? `HTTP_${init.status}`;
     const title = first?.title ?? 'Unexpected response';
@@ -36,6 +48,7 @@ export class AppleApiError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.errors = init.errors;
+    this.advise = init.advise ?? (() => '');
   }
 
   /** Apple's codes are hierarchical (`ENTITY_ERROR.ATTRIBUTE.INVALID`); match them by prefix. */
@@ -49,17 +62,39 @@ export class AppleApiError extends Error {
   }
 }
 
-/** The API could not be reached (refused, reset, timed out) even after retries. */
+/**
+ * The API could not be reached (refused, reset, timed out) even after retries. `input` names the input
+ * that set the URL (api-base-url, token-url), so the sentence says what to check.
+ */
 export class AppleConnectionError extends Error {
   override readonly name = 'AppleConnectionError';
   constructor(
     readonly method: string,
     readonly url: string,
     readonly causeCode: string,
-    options?: { cause?: unknown },
+    readonly input: string,
+    options?: { cause?: unknown; message?: string },
   ) {
-    super(`Could not reach ${url} (${method}): ${causeCode}.`, options);
+    super(options?.message ?? `Could not reach ${url} (${method}): ${causeCode}.`, options);
   }
+}
+
+/**
+ * Work that would not end stopped at a limit: retries past their time, a page link already followed,
+ * a pacing pause too long, a request about to leave the configured origin. The message is the sentence.
+ */
+export class LimitError extends Error {
+  override readonly name = 'LimitError';
+}
+
+/** A request was about to carry the API token to another origin than the configured one. */
+export class OriginError extends Error {
+  override readonly name = 'OriginError';
+}
+
+/** Apple answered with success but with a body that is not what the API documents (not JSON, too deep, wrong shape). */
+export class AppleResponseError extends Error {
+  override readonly name = 'AppleResponseError';
 }
 
 /** A user input is wrong. The message is a complete sentence naming the input and what is accepted. */
@@ -78,26 +113,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** What to do about a status, appended to Apple's own words. */
-function advice(err: AppleApiError): string {
-  if (err.status === 401) {
-    return 'Check that key-id, issuer-id (empty for an individual key) and private-key belong to the same API key, that the key is not revoked, and that api matches the account.';
-  }
-  if (err.status === 403) {
-    return "The API key's role does not allow this; use a key with the Admin or App Manager role (Users and Access > Integrations), or have the Account Holder accept the latest agreement.";
-  }
-  if (err.status === 429) {
-    return "Apple's hourly request budget for this key is spent; run again later or spread jobs over several keys.";
-  }
-  if (err.status >= 500) return "Apple's service failed; run the job again later.";
-  return '';
-}
-
 /**
  * Apple's refusal as one sentence: what was asked, Apple's code, title and detail, the request id,
- * then what to do (`advice`, which differs per API).
+ * then what to do (`advice`, which differs per API: src/apple/errors.ts, src/business/errors.ts).
  */
-export function refusalSentence(err: AppleApiError, advice: string): string {
+function refusalSentence(err: AppleApiError, advice: string): string {
   const id = err.requestId ? ` (request id ${err.requestId})` : '';
   const detail = err.detail.trim().replace(/\.+$/, '');
   return `Apple refused ${err.method} ${err.path}: ${err.status} ${err.code} "${err.title}": ${detail}${id}.${advice ? ` ${advice}` : ''}`;
@@ -105,9 +125,9 @@ export function refusalSentence(err: AppleApiError, advice: string): string {
 
 /** The one sentence an action prints when it fails. Never includes request bodies or credentials. */
 export function describeError(err: unknown): string {
-  if (err instanceof AppleApiError) return refusalSentence(err, advice(err));
+  if (err instanceof AppleApiError) return refusalSentence(err, err.advise(err));
   if (err instanceof AppleConnectionError) {
-    return `${err.message} Check the network, api-base-url and any HTTPS_PROXY/NO_PROXY settings, then run the job again.`;
+    return `${err.message} Check the network, ${err.input} and any HTTPS_PROXY/NO_PROXY settings, then run the job again.`;
   }
   if (err instanceof Error) return err.message;
   return String(err);

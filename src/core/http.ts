@@ -1,101 +1,44 @@
 /**
- * The JSON:API transport for Apple's APIs: undici with keep-alive and proxy support, bearer tokens,
- * retries with backoff, rate-limit pacing, Apple's error bodies as typed errors, and request counts.
+ * The JSON:API client for Apple's APIs on top of the core transport: URLs kept on the configured
+ * origin, bearer tokens (renewed once on a 401), paging with a guard against loops, Apple's error
+ * bodies as typed errors carrying the advice of the API that refused, and answers of the wrong shape
+ * as one sentence.
  */
-import { setFlagsFromString } from 'node:v8';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import { AppleApiError, AppleConnectionError, type AppleErrorEntry } from './errors.js';
-import { paceMs, parseRateLimit, type RateLimit } from './rate-limit.js';
-import { backoffMs, DEFAULT_BACKOFF, parseRetryAfter, realSleep, type BackoffPolicy, type Sleep } from './retry.js';
+import { AppleApiError, AppleResponseError, LimitError, OriginError, type Advice, type AppleErrorEntry } from './errors.js';
+import type { Dispatcher } from 'undici';
+import type { Logger, Mask } from './log.js';
+import type { RateLimit } from './rate-limit.js';
+import type { Sleep } from './retry.js';
+import { headerValue, parseJson, Transport, type Headers, type Method, type RequestStats, type TransportOptions } from './transport.js';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type Query = Record<string, string | number | readonly string[] | undefined>;
 
-export interface BearerAuth {
+/** Supplies bearer tokens (an App Store Connect JWT, an Apple Business access token); `renew` is called once after a 401. */
+export interface TokenProvider {
   token(): Promise<string>;
   renew(): Promise<string>;
 }
 
-export interface HttpClientOptions {
+/** What an API client gets from its front end (an action, the CLI, a test). */
+export interface ClientDeps {
+  mask: Mask;
+  log?: Logger | undefined;
+  dispatcher?: Dispatcher | undefined;
+  sleep?: Sleep | undefined;
+}
+
+export interface HttpClientOptions extends Omit<TransportOptions, 'input'> {
   /** Origin of the API, without `/v1`, e.g. `https://api.appstoreconnect.apple.com`. */
   baseUrl: string;
-  auth: BearerAuth;
-  dispatcher?: Dispatcher;
-  sleep?: Sleep;
-  random?: () => number;
-  backoff?: BackoffPolicy;
-  /** Debug lines: one per request and per retry. Never carries headers or bodies. */
-  log?: (line: string) => void;
+  auth: TokenProvider;
+  /** What to do about a refusal, in this API's terms. */
+  advise?: Advice | undefined;
 }
 
 export interface JsonResponse<T> {
   status: number;
   body: T;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** Requests sent (including retries), by method, and how many were retries. */
-export interface RequestStats {
-  byMethod: Record<string, number>;
-  retries: number;
-}
-
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-/** Connection failures; for writes only those that prove nothing was sent are retried. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
-const CONNECTION_CODES = new Set([
-  ...NOT_SENT_CODES,
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-let sharedDispatcher: Dispatcher | undefined;
-
-/**
- * undici parses HTTP with a WebAssembly build of llhttp. V8 first compiles it with its baseline compiler
- * and then, in the background, again with its optimising one; Node waits for that background work before
- * the process may exit, so a step of a few requests spent most of a second after its work and a third more
- * peak memory (bench/: 95 MB peak and ~1 s longer, against 61 MB). The baseline code parses our few
- * responses as fast, so optimising compilation of WebAssembly is turned off before llhttp is compiled.
- * The flag concerns WebAssembly only; JavaScript is optimised as usual.
- */
-function baselineWasmOnly(): void {
-  setFlagsFromString('--liftoff-only');
-}
-
-/** One keep-alive pool per process that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
-export function defaultDispatcher(): Dispatcher {
-  if (!sharedDispatcher) baselineWasmOnly();
-  sharedDispatcher ??= new EnvHttpProxyAgent({
-    connect: { timeout: 10_000 },
-    headersTimeout: 60_000,
-    bodyTimeout: 60_000,
-    keepAliveTimeout: 4_000,
-  });
-  return sharedDispatcher;
-}
-
-function errorCode(err: unknown): string {
-  const seen = new Set<unknown>();
-  let e: unknown = err;
-  while (e && typeof e === 'object' && !seen.has(e)) {
-    seen.add(e);
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : 'UNKNOWN';
-}
-
-function headerValue(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
+  headers: Headers;
 }
 
 function toErrorEntries(body: unknown, status: number): AppleErrorEntry[] {
@@ -117,24 +60,30 @@ function toErrorEntries(body: unknown, status: number): AppleErrorEntry[] {
     });
 }
 
+/** Throws unless `url` is on `origin`: called right before a request gets the token. */
+export function assertSameOrigin(url: URL, origin: URL): void {
+  if (url.origin !== origin.origin) {
+    throw new OriginError(`Refused to send the API token to ${url.origin}: requests go only to ${origin.origin}, the origin set by api-base-url.`);
+  }
+}
+
 export class AppleHttpClient {
-  readonly stats: RequestStats = { byMethod: {}, retries: 0 };
-  /** The budget Apple reported on the latest response. */
-  rateLimit: RateLimit | undefined;
+  readonly transport: Transport;
   private readonly origin: URL;
-  private readonly dispatcher: Dispatcher;
-  private readonly sleep: Sleep;
-  private readonly random: () => number;
-  private readonly backoff: BackoffPolicy;
-  private readonly log: (line: string) => void;
 
   constructor(private readonly opts: HttpClientOptions) {
     this.origin = new URL(opts.baseUrl);
-    this.dispatcher = opts.dispatcher ?? defaultDispatcher();
-    this.sleep = opts.sleep ?? realSleep;
-    this.random = opts.random ?? Math.random;
-    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
-    this.log = opts.log ?? (() => undefined);
+    this.transport = new Transport({ ...opts, input: 'api-base-url' });
+  }
+
+  /** Requests sent (including retries), by method. */
+  get stats(): RequestStats {
+    return this.transport.stats;
+  }
+
+  /** The budget Apple reported on the latest response. */
+  get rateLimit(): RateLimit | undefined {
+    return this.transport.rateLimit;
   }
 
   /** Total requests sent. */
@@ -145,11 +94,14 @@ export class AppleHttpClient {
   /**
    * Resolves a path (`/v1/devices`) or an absolute URL from Apple (`links.next`) against our origin.
    * Absolute URLs keep their path and query but always go to the configured origin, so a token is
-   * never sent elsewhere and a proxy or simulator set in api-base-url stays in the loop.
+   * never sent elsewhere and a proxy or simulator set in api-base-url stays in the loop. The path is
+   * assigned, never parsed again: a path such as `//other.host/v1` stays a path on our origin.
    */
   url(pathOrUrl: string, query?: Query): URL {
     const parsed = new URL(pathOrUrl, this.origin);
-    const url = new URL(parsed.pathname + parsed.search, this.origin);
+    const url = new URL(this.origin.origin);
+    url.pathname = parsed.pathname;
+    url.search = parsed.search;
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined) continue;
       url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v));
@@ -173,13 +125,31 @@ export class AppleHttpClient {
     return this.send<undefined>('DELETE', path, {});
   }
 
-  /** Follows `links.next` from the first page on; `limit` defaults to Apple's maximum, 200. */
-  async *pages<P extends { links?: { next?: string } }>(path: string, query: Query = {}): AsyncGenerator<P> {
-    let next: string | undefined = this.url(path, { limit: 200, ...query }).toString();
+  /**
+   * Follows `links.next` from the first page on; `limit` defaults to Apple's maximum, 200. A link back to
+   * a page already fetched, or more than `maxPages` pages, ends the listing with a LimitError.
+   */
+  async *pages<P extends { data: unknown[]; links?: { next?: string } }>(path: string, query: Query = {}): AsyncGenerator<P> {
+    const fetched = new Set<string>();
+    let next: URL | undefined = this.url(path, { limit: 200, ...query });
     while (next) {
-      const page: JsonResponse<P> = await this.get<P>(next);
-      yield page.body;
-      next = page.body.links?.next;
+      const key = next.pathname + next.search;
+      if (fetched.has(key)) {
+        throw new LimitError(
+          `Apple's links.next for ${path} points back to a page already fetched (${key}), so the listing stopped after ${fetched.size} page${fetched.size === 1 ? '' : 's'}; run the job again, and report it if it persists.`,
+        );
+      }
+      if (fetched.size >= this.transport.limits.maxPages) {
+        throw new LimitError(
+          `The listing of ${path} went past ${this.transport.limits.maxPages} pages without an end, so it stopped; report it if it persists.`,
+        );
+      }
+      fetched.add(key);
+      const body: P = (await this.get<P>(next.href)).body;
+      if (!Array.isArray(body.data)) throw this.wrongShape('GET', next, 'its data is not a list');
+      yield body;
+      const link: unknown = body.links?.next;
+      next = typeof link === 'string' && link !== '' ? this.url(link) : undefined;
     }
   }
 
@@ -189,88 +159,70 @@ export class AppleHttpClient {
     const included: I[] = [];
     for await (const page of this.pages<{ data: T[]; included?: I[]; links?: { next?: string } }>(path, query)) {
       data.push(...page.data);
-      if (page.included) included.push(...page.included);
+      if (Array.isArray(page.included)) included.push(...page.included);
     }
     return { data, included };
   }
 
+  private wrongShape(method: Method, url: URL, why: string): AppleResponseError {
+    return new AppleResponseError(
+      `Apple's answer to ${method} ${url.pathname} is not what the API documents (${why}); run the job again, and report it if it persists.`,
+    );
+  }
+
   private async send<T>(method: Method, pathOrUrl: string, o: { query?: Query | undefined; body?: unknown }): Promise<JsonResponse<T>> {
     const url = this.url(pathOrUrl, o.query);
-    const display = url.pathname + url.search;
-    const idempotent = method === 'GET' || method === 'DELETE';
-    let renewed = false;
-    for (let attempt = 0; ; attempt++) {
-      const pace = paceMs(this.rateLimit);
-      if (pace > 0) {
-        this.log(`pacing ${pace} ms: ${this.rateLimit?.remaining} of ${this.rateLimit?.limit} requests left this hour`);
-        await this.sleep(pace);
-      }
-      const started = Date.now();
-      this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
-      if (attempt > 0) this.stats.retries++;
-      const token = await this.opts.auth.token();
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await request(url, {
-          method,
-          dispatcher: this.dispatcher,
+    const body = o.body === undefined ? undefined : JSON.stringify(o.body);
+    const exchange = {
+      method,
+      url,
+      resend: method === 'GET' || method === 'DELETE',
+      prepare: async () => {
+        const token = await this.opts.auth.token();
+        assertSameOrigin(url, this.origin);
+        return {
           headers: {
             authorization: `Bearer ${token}`,
             accept: 'application/json',
-            ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           },
-          ...(o.body === undefined ? {} : { body: JSON.stringify(o.body) }),
-        });
-      } catch (err) {
-        const code = errorCode(err);
-        const retryable = CONNECTION_CODES.has(code) && (idempotent || NOT_SENT_CODES.has(code));
-        this.log(`${method} ${display} failed: ${code}`);
-        if (retryable && attempt < this.backoff.maxRetries) {
-          await this.sleep(backoffMs(attempt, this.backoff, this.random));
-          continue;
-        }
-        throw new AppleConnectionError(method, `${url.origin}${url.pathname}`, code, { cause: err });
-      }
-      const headers = res.headers as Record<string, string | string[] | undefined>;
-      this.rateLimit = parseRateLimit(headerValue(headers, 'x-rate-limit')) ?? this.rateLimit;
-      const text = await res.body.text();
-      const status = res.statusCode;
-      const rem = this.rateLimit ? ` [${this.rateLimit.remaining}/${this.rateLimit.limit} left]` : '';
-      this.log(`${method} ${display} -> ${status} (${Date.now() - started} ms)${rem}`);
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
-      if (status >= 200 && status < 300) return { status, body: body as T, headers };
-      // A DELETE retried after a lost response finds the resource already gone: that is success.
-      if (method === 'DELETE' && status === 404 && attempt > 0) return { status: 204, body: undefined as T, headers };
-      if (status === 401 && !renewed) {
-        renewed = true;
-        this.log('401: renewing the token once');
-        await this.opts.auth.renew();
-        attempt--;
-        continue;
-      }
-      // 429 means Apple did not process the request, so even a write may be sent again.
-      const retryable = RETRYABLE_STATUS.has(status) && (idempotent || status === 429);
-      if (retryable && attempt < this.backoff.maxRetries) {
-        const after = parseRetryAfter(headerValue(headers, 'retry-after'));
-        if (after === undefined || after <= this.backoff.maxRetryAfterMs) {
-          const wait = after ?? backoffMs(attempt, this.backoff, this.random);
-          this.log(`retrying in ${wait} ms after ${status}`);
-          await this.sleep(wait);
-          continue;
-        }
-      }
-      throw new AppleApiError({
-        status,
-        method,
-        path: url.pathname,
-        errors: toErrorEntries(body, status),
-        requestId: headerValue(headers, 'x-request-id') ?? headerValue(headers, 'x-apple-request-uuid'),
-      });
+          body,
+        };
+      },
+    };
+    let res = await this.transport.exchange(exchange);
+    if (res.status === 401) {
+      this.transport.log.debug('401: renewing the token once');
+      await this.opts.auth.renew();
+      res = await this.transport.exchange(exchange);
     }
+    const { status, headers } = res;
+    const what = `${method} ${url.pathname}`;
+    if (status >= 200 && status < 300) {
+      const parsed = parseJson(res.text, what, this.transport.limits.maxJsonDepth);
+      if (method !== 'DELETE') {
+        const data = (parsed as { data?: unknown } | undefined)?.data;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof data !== 'object' || data === null) {
+          throw this.wrongShape(method, url, 'it has no data object');
+        }
+      }
+      return { status, body: parsed as T, headers };
+    }
+    // A DELETE retried after a lost response finds the resource already gone: that is success.
+    if (method === 'DELETE' && status === 404 && res.attempt > 0) return { status: 204, body: undefined as T, headers };
+    let parsed: unknown;
+    try {
+      parsed = parseJson(res.text, what, this.transport.limits.maxJsonDepth);
+    } catch {
+      parsed = undefined;
+    }
+    throw new AppleApiError({
+      status,
+      method,
+      path: url.pathname,
+      errors: toErrorEntries(parsed, status),
+      requestId: headerValue(headers, 'x-request-id') ?? headerValue(headers, 'x-apple-request-uuid'),
+      advise: this.opts.advise,
+    });
   }
 }

@@ -4,7 +4,7 @@
  * write did land, its result is used; only if it did not is the write sent again.
  */
 import { AppleApiError, AppleConnectionError } from './errors.js';
-import { backoffMs, DEFAULT_BACKOFF, realSleep, type BackoffPolicy, type Sleep } from './retry.js';
+import { backoffMs, DEFAULT_BACKOFF, formatMs, realSleep, type BackoffPolicy, type Sleep } from './retry.js';
 
 export interface RereadWriteOptions<T> {
   write: () => Promise<T>;
@@ -32,7 +32,9 @@ export async function writeWithReread<T>(o: RereadWriteOptions<T>): Promise<T> {
       o.log?.(`write failed with an unknown outcome (${err instanceof Error ? err.message : String(err)}); re-reading before any retry`);
       const landed = await o.reread();
       if (landed !== undefined) return landed;
-      await sleep(backoffMs(attempt, policy));
+      const wait = backoffMs(attempt, policy);
+      o.log?.(`the write did not land; waiting ${formatMs(wait)} before sending it again (retry ${attempt + 1} of ${policy.maxRetries})`);
+      await sleep(wait);
     }
   }
 }

@@ -220,3 +220,38 @@ describe('assign-devices against the Apple Business API simulator', () => {
     expect(sim.requests).toHaveLength(0);
   });
 });
+
+describe('assign-devices: URLs and advice', () => {
+  it('names the token URL and token-url when the token endpoint cannot be reached', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const r = await run({ 'token-url': `http://127.0.0.1:${port}/auth/oauth2/token`, 'serial-numbers': SERIALS[0] ?? '' });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toEqual([
+      `Could not reach http://127.0.0.1:${port}/auth/oauth2/token (POST): ECONNREFUSED. Check the network, token-url and any HTTPS_PROXY/NO_PROXY settings, then run the job again.`,
+    ]);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('refuses a plain-http token-url on a host other than loopback, naming the input, before any request', async () => {
+    const r = await run({ 'token-url': 'http://account.apple.com/auth/oauth2/token', 'serial-numbers': SERIALS[0] ?? '' });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toEqual([
+      "Input token-url is 'http://account.apple.com/auth/oauth2/token', but it takes an https URL such as https://account.apple.com/auth/oauth2/token (plain http only for a loopback host such as 127.0.0.1 or localhost).",
+    ]);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it("gives Apple Business advice, not App Store Connect's, when Apple refuses a request", async () => {
+    sim.faults.add({ method: 'GET', path: '/v1/mdmServers', status: 403 });
+    const r = await run({ 'serial-numbers': SERIALS[0] ?? '' });
+    expect(r.exitCode).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(/^Apple refused GET \/v1\/mdmServers: 403 /);
+    expect(r.errors[0]).toMatch(/\. The API account may not do this; check its access in Apple Business \(Preferences > API\)\.$/);
+    expect(r.errors[0]).not.toContain('Users and Access');
+  });
+});

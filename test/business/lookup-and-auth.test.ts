@@ -89,6 +89,10 @@ describe('assign-devices authentication', () => {
     const r = await runStep('assign-devices', { ...baseInputs(account), 'serial-numbers': serial(8), wait: 'false' });
     expect(r.errors).toEqual([]);
     expect(sim.requests.filter((q) => q.path === '/auth/oauth2/token').map((q) => q.status)).toEqual([503, 200]);
+    // The token request waits in the same retry loop as every other request, and says so.
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('Waiting'))).toEqual([
+      expect.stringMatching(/^Waiting \d+ ms before retrying POST \/auth\/oauth2\/token \(503; retry 1 of 4\)\.$/),
+    ]);
     const issued = sim.issued();
     expect(findLeaks(r.stdout + r.summary, [account.privateKeyPem, ...issued.clientAssertions, ...issued.accessTokens])).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSINESS_TOKEN_AUDIENCE, signClientAssertion } from '../../src/business/client-assertion.js';
 import { BusinessAuthError, BusinessTokenProvider } from '../../src/business/oauth.js';
+import { AppleConnectionError, describeError } from '../../src/core/errors.js';
 import { startBusinessSimulator, type BusinessAccount, type BusinessSimulator } from '../../simulator/business/index.js';
 
 let sim: BusinessSimulator;
@@ -81,5 +82,31 @@ describe('BusinessTokenProvider against the simulator', () => {
     expect((err as Error).message).toBe(
       "Apple's token endpoint refused scope school.api (invalid_scope); use school.api for an Apple School Manager account (client ID SCHOOLAPI.…) and business.api for Apple Business (BUSINESSAPI.…).",
     );
+  });
+
+  it('bounds the token request by the shared deadline and names token-url when it passes', async () => {
+    const { createServer } = await import('node:http');
+    const trickle = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      const timer = setInterval(() => res.write(' '), 1000);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    const tokenUrl = `http://127.0.0.1:${(trickle.address() as { port: number }).port}/auth/oauth2/token`;
+    try {
+      const started = Date.now();
+      const err = await provider([], { tokenUrl, limits: { requestTimeoutMs: 200 }, backoff: { maxRetries: 0, baseMs: 1, maxMs: 1, maxRetryAfterMs: 0 } })
+        .token()
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppleConnectionError);
+      expect(describeError(err)).toBe(
+        `${tokenUrl} (POST) did not answer completely within 200 ms. Check the network, token-url and any HTTPS_PROXY/NO_PROXY settings, then run the job again.`,
+      );
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      trickle.closeAllConnections();
+      trickle.close();
+    }
   });
 });

@@ -160,6 +160,11 @@ describe('register-devices: faults', () => {
     expect(run.exitCode, run.stdout).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(sim.requests.map((r) => r.status)).toEqual([429, 500, 200]);
+    // Each wait is one line in the log (not only in debug output), saying what it waits for and how long.
+    const waits = run.stdout.split('\n').filter((l) => l.startsWith('Waiting'));
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBe('Waiting 1 s before retrying GET /v1/devices (429; retry 1 of 4).');
+    expect(waits[1]).toMatch(/^Waiting \d+ ms before retrying GET \/v1\/devices \(500; retry 2 of 4\)\.$/);
   });
 
   it('retries a listing whose connection was dropped', async () => {
@@ -191,8 +196,61 @@ describe('register-devices: faults', () => {
     const run = await runStep('register-devices', { ...api(), 'private-key': stranger, devices: `${NEW_A},x` });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]).toMatch(/^Apple refused GET \/v1\/devices: 401 NOT_AUTHORIZED .*Check that key-id, issuer-id/);
+    expect(run.errors[0]).toMatch(
+      /^Apple refused GET \/v1\/devices: 401 NOT_AUTHORIZED .*Check that key-id, issuer-id and private-key belong to the same API key/,
+    );
     expect(sim.requests.map((r) => r.status)).toEqual([401, 401]);
+  });
+});
+
+describe('register-devices: hostile links and URLs', () => {
+  it.each([
+    ['an absolute link whose path starts with //', (other: string) => `${sim.url}//${other}/v1/devices?limit=200`],
+    ['a protocol-relative link', (other: string) => `//${other}/v1/devices?limit=199`],
+  ])('never sends the token to another host named in links.next (%s)', async (_name, link) => {
+    const { createServer } = await import('node:http');
+    const reached: string[] = [];
+    const other = createServer((req, res) => {
+      reached.push(`${req.method} ${req.url} ${req.headers.authorization ? 'with a token' : ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"links":{"self":"x"}}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherHost = `127.0.0.1:${(other.address() as { port: number }).port}`;
+      const next = link(otherHost);
+      sim.faults.add({ method: 'GET', path: '/v1/devices', status: 200, body: { data: [], links: { self: `${sim.url}/v1/devices`, next } } });
+      const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},Ana iPhone` });
+      expect(reached).toEqual([]);
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(countBy('GET')).toBe(2);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('stops at a links.next that points back to the page just fetched, with one sentence', async () => {
+    const self = `${sim.url}/v1/devices?limit=200`;
+    sim.faults.add({ method: 'GET', path: '/v1/devices', status: 200, times: 50, body: { data: [], links: { self, next: self } } });
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},Ana iPhone` });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      "Apple's links.next for /v1/devices points back to a page already fetched (/v1/devices?limit=200), so the listing stopped after 1 page; run the job again, and report it if it persists.",
+    ]);
+    expect(countBy('GET')).toBe(1);
+  });
+
+  it('refuses a plain-http api-base-url on a host other than loopback, naming the input, before any request', async () => {
+    const run = await runStep('register-devices', { ...api(), 'api-base-url': 'http://api.appstoreconnect.apple.com', devices: `${NEW_A},x` });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      "Input api-base-url is 'http://api.appstoreconnect.apple.com', but it takes an https URL such as https://api.appstoreconnect.apple.com (plain http only for a loopback host such as 127.0.0.1 or localhost).",
+    ]);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('accepts plain http on localhost', async () => {
+    const run = await runStep('register-devices', { ...api(), 'api-base-url': sim.url.replace('127.0.0.1', 'localhost'), devices: `${NEW_A},Ana iPhone` });
+    expect(run.exitCode, run.stdout).toBe(0);
   });
 });
 

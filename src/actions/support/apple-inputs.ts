@@ -3,7 +3,7 @@ import type { AppleApiConfig } from '../../apple/client.js';
 import { API_KEY, API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/api.js';
 import { InputError } from '../../core/errors.js';
 import { parseEcPrivateKey } from '../../core/keys.js';
-import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
+import { apiUrl, oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
 
 export const APPLE_API_INPUTS = ['key-id', 'issuer-id', 'private-key', 'api', 'api-base-url'] as const;
 
@@ -29,23 +29,6 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
     );
   }
   const api: ApiKind = oneOf(src, 'api', API_KINDS, 'app-store-connect', { asc: 'app-store-connect', 'in-house': 'enterprise' });
-  const baseUrl = parseBaseUrl(optionalString(src, 'api-base-url') ?? DEFAULT_BASE_URL[api]);
+  const baseUrl = apiUrl('api-base-url', optionalString(src, 'api-base-url') ?? DEFAULT_BASE_URL[api], DEFAULT_BASE_URL[api], true);
   return { api, baseUrl, keyId, issuerId, privateKey };
-}
-
-function parseBaseUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError('api-base-url', `Input api-base-url is '${value}', but it takes an origin such as https://api.appstoreconnect.apple.com.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError('api-base-url', `Input api-base-url is '${value}', but it takes an http(s) origin such as https://api.appstoreconnect.apple.com.`);
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path !== '' && path !== '/v1') {
-    throw new InputError('api-base-url', `Input api-base-url is '${value}', but it takes an origin without a path (the /v1 is added by the action).`);
-  }
-  return url.origin;
 }

@@ -3,7 +3,7 @@ import { DEFAULT_BUSINESS_BASE_URL, DEFAULT_SCHOOL_BASE_URL, DEFAULT_TOKEN_URL, 
 import type { BusinessScope } from '../../business/oauth.js';
 import { InputError } from '../../core/errors.js';
 import { parseEcPrivateKey, type KeyDescription } from '../../core/keys.js';
-import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
+import { apiUrl, oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
 
 export const BUSINESS_API_INPUTS = ['client-id', 'key-id', 'private-key', 'scope', 'api-base-url', 'token-url'] as const;
 
@@ -15,24 +15,6 @@ const BUSINESS_KEY: KeyDescription = {
   download: 'the private key (.pem) downloaded when the API account was made in Apple Business',
   kind: 'Apple Business API keys',
 };
-
-function parseUrl(input: string, value: string, example: string, originOnly: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes a URL such as ${example}.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes an http(s) URL such as ${example}.`);
-  }
-  if (!originOnly) return url.toString();
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path !== '' && path !== '/v1') {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`);
-  }
-  return url.origin;
-}
 
 export function readBusinessApiInputs(src: InputSource): BusinessApiConfig {
   const raw = secretString(src, 'private-key');
@@ -65,7 +47,7 @@ export function readBusinessApiInputs(src: InputSource): BusinessApiConfig {
     school: 'school.api',
   });
   const defaultBase = scope === 'school.api' ? DEFAULT_SCHOOL_BASE_URL : DEFAULT_BUSINESS_BASE_URL;
-  const baseUrl = parseUrl('api-base-url', optionalString(src, 'api-base-url') ?? defaultBase, defaultBase, true);
-  const tokenUrl = parseUrl('token-url', optionalString(src, 'token-url') ?? DEFAULT_TOKEN_URL, DEFAULT_TOKEN_URL, false);
+  const baseUrl = apiUrl('api-base-url', optionalString(src, 'api-base-url') ?? defaultBase, defaultBase, true);
+  const tokenUrl = apiUrl('token-url', optionalString(src, 'token-url') ?? DEFAULT_TOKEN_URL, DEFAULT_TOKEN_URL, false);
   return { clientId, keyId, privateKey, scope, baseUrl, tokenUrl };
 }

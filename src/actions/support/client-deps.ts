@@ -1,10 +1,9 @@
 /** How actions wire the Apple client to their logger and mask. */
-import type { ClientDeps } from '../../apple/client.js';
-import type { AppleHttpClient } from '../../core/http.js';
+import type { AppleHttpClient, ClientDeps } from '../../core/http.js';
 import type { RunContext } from './action-runner.js';
 
 export function clientDeps(ctx: RunContext): ClientDeps {
-  return { mask: ctx.mask, log: (line) => ctx.log.debug(line) };
+  return { mask: ctx.mask, log: ctx.log };
 }
 
 /** One line on what the run cost: requests by method and Apple's remaining hourly budget. */

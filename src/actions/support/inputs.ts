@@ -77,3 +77,34 @@ export function listInput(src: InputSource, name: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
+
+/** 127.0.0.0/8, ::1 and localhost: the only hosts plain http may reach (a local simulator or proxy). */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * An API URL input (api-base-url, token-url): https, or http on a loopback host only, since the token
+ * would otherwise cross the network in clear. `originOnly` takes an origin (a trailing /v1 is dropped).
+ */
+export function apiUrl(input: string, value: string, example: string, originOnly: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(input, `Input ${input} is '${value}', but it takes a URL such as ${example}.`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new InputError(
+      input,
+      `Input ${input} is '${value}', but it takes an https URL such as ${example} (plain http only for a loopback host such as 127.0.0.1 or localhost).`,
+    );
+  }
+  if (!originOnly) return url.toString();
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path !== '' && path !== '/v1') {
+    throw new InputError(input, `Input ${input} is '${value}', but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`);
+  }
+  return url.origin;
+}
