@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
 import { apiInputs, DAY, XCODE_DIRS } from '../profiles/helpers.js';
 import { assertTrafficValid } from '../support/openapi.js';
-import { runStep } from '../support/runner.js';
+import { bundlePath, runStep } from '../support/runner.js';
+import { spawn } from 'node:child_process';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
@@ -221,5 +222,32 @@ describe('prune-profiles (bundled action)', () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([expect.stringMatching(/^prune-profiles needs bundle-id or name-prefix \(or both\)/)]);
     expect(sim.requests).toEqual([]);
+  });
+});
+
+describe('command line (bundled cli)', () => {
+  async function cli(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [bundlePath('cli'), ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: home } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, stdout, stderr };
+  }
+
+  it('signing-report and prune-profiles run as commands with the same inputs', async () => {
+    const a = seedAccount(sim);
+    const home = await mkdtemp(path.join(tmpdir(), 'asa-home-'));
+    const keyFile = path.join(home, 'AuthKey.p8');
+    await writeFile(keyFile, key.privateKeyPem);
+    const flags = ['--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--private-key-file', keyFile, '--api-base-url', sim.url];
+    const report = await cli(['signing-report', ...flags, '--json'], home);
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({ expiring: 5, expired: 3, invalid: 1, duplicates: 1 });
+    const pruned = await cli(['prune-profiles', ...flags, '--name-prefix', 'Other', '--json'], home);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(JSON.parse(pruned.stdout)).toMatchObject({ deleted: 1 });
+    expect(sim.state().profiles.map((p) => p.id)).not.toContain(a.otherLeftover.id);
   });
 });
