@@ -84,7 +84,9 @@ function keepers(profiles: readonly ProfileWithRelations[], now: Date): Set<Prof
 
 export function judgeProfiles(profiles: readonly ProfileWithRelations[], o: { now: Date; warnDays: number }): ProfileJudgement[] {
   const inUse = keepers(profiles, o.now);
-  const sameName = (p: ProfileWithRelations): number => profiles.filter((q) => q.profile.attributes?.name === p.profile.attributes?.name).length;
+  const named = new Map<string, number>();
+  for (const p of profiles) named.set(p.profile.attributes?.name ?? '', (named.get(p.profile.attributes?.name ?? '') ?? 0) + 1);
+  const sameName = (p: ProfileWithRelations): number => named.get(p.profile.attributes?.name ?? '') ?? 0;
   return profiles.map((item) => {
     const a = item.profile.attributes;
     const daysLeft = daysUntil(a?.expirationDate, o.now);
