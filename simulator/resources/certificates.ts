@@ -63,7 +63,8 @@ function create(ctx: RequestContext): Reply {
   if (current.length >= ctx.env.certificateLimit(certificateType)) {
     throw entityError(`You already have a current ${certificateKindLabel(certificateType)} certificate or a pending certificate request.`);
   }
-  const cert = issueCertificateRecord(ctx.env, { api: ctx.api, certificateType, publicKey });
+  // Apple shows who made a certificate in displayName; for one made through the API that is "Created via API".
+  const cert = { ...issueCertificateRecord(ctx.env, { api: ctx.api, certificateType, publicKey }), displayName: 'Created via API' };
   ctx.account.certificates.set(cert.id, cert);
   return { status: 201, body: singleDocument(ctx, certificateResource(cert, ctx.origin)) };
 }

@@ -15,7 +15,7 @@ import { State } from './download-certificate-state.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
-import { booleanInput, oneOf, optionalString, secretString, type InputSource } from './support/inputs.js';
+import { booleanInput, integerInput, oneOf, optionalString, secretString, type InputSource } from './support/inputs.js';
 
 export const CERTIFICATE_TYPES: readonly CertificateType[] = [
   'DEVELOPMENT',
@@ -45,6 +45,9 @@ export interface DownloadCertificateInputs {
   signingKey: SigningKey | undefined;
   p12: { bytes: Buffer; password: string | undefined } | undefined;
   createIfMissing: boolean;
+  renewDays: number;
+  revokeCertificateId: string | undefined;
+  forceRevoke: boolean;
   keychain: string | undefined;
   keychainPassword: string | undefined;
   importMode: 'auto' | 'true' | 'false';
@@ -82,13 +85,24 @@ export function parseDownloadCertificateInputs(src: InputSource): DownloadCertif
       throw new InputError('p12', 'Input p12 is not base64; pass the .p12 file as base64 (base64 -i identity.p12 | pbcopy), for example from a secret.');
     p12 = { bytes: Buffer.from(b64, 'base64'), password: p12Password };
   }
+  const createIfMissing = booleanInput(src, 'create-if-missing', false);
+  const renewDays = integerInput(src, 'renew-days', 0, 0);
+  if (renewDays > 0 && (!createIfMissing || !identityPassphrase || signingKey || p12 || certificateId)) {
+    throw new InputError(
+      'renew-days',
+      `Input renew-days is ${renewDays}, which needs create-if-missing: true and identity-passphrase, and no signing-key, p12 or certificate-id: the successor lives in the identity store, and without it every run would create another certificate; set those (and drop the key inputs), or set renew-days: 0.`,
+    );
+  }
   return {
     apple,
     certificateType,
     certificateId,
     signingKey,
     p12,
-    createIfMissing: booleanInput(src, 'create-if-missing', false),
+    createIfMissing,
+    renewDays,
+    revokeCertificateId: optionalString(src, 'revoke-certificate-id'),
+    forceRevoke: booleanInput(src, 'force-revoke', false),
     keychain: optionalString(src, 'keychain'),
     keychainPassword,
     importMode: oneOf(src, 'import', ['auto', 'true', 'false'] as const, 'auto'),
@@ -137,6 +151,9 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
       keys,
       p12Password: i.p12?.password,
       createIfMissing: i.createIfMissing,
+      renewDays: i.renewDays,
+      revokeCertificateId: i.revokeCertificateId,
+      forceRevoke: i.forceRevoke,
       keychain: i.keychain,
       keychainPassword: i.keychainPassword,
       importMode: i.importMode,
@@ -170,6 +187,8 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
       'p12-base64': r.p12Base64,
       'keychain-path': r.keychainPath,
       created: r.created,
+      renewed: r.previousCertificateId !== '',
+      'previous-certificate-id': r.previousCertificateId,
     },
     summary: {
       heading: 'download-certificate',
@@ -186,9 +205,16 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
           r.keychainPath || 'not imported',
         ],
       ],
-      notes: r.created
-        ? ['A new certificate was created: store p12-base64 and p12-password as secrets (or set identity-passphrase) so later runs reuse it.']
-        : [],
+      notes: [
+        ...(r.previousCertificateId
+          ? [
+              `It succeeds certificate ${r.previousCertificateId}, which expires within renew-days and stays valid until then; secrets holding the old key or p12 are stale.`,
+            ]
+          : []),
+        ...(r.created
+          ? ['A new certificate was created: store p12-base64 and p12-password as secrets (or set identity-passphrase) so later runs reuse it.']
+          : []),
+      ],
     },
     ...(r.failure ? { failure: r.failure } : {}),
   };

@@ -36,15 +36,9 @@ export interface ProfileInputs extends EnsureProfilesRequest {
 
 const IDENTIFIER = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?$|^\*$/;
 
-export function parseProfileInputs(src: InputSource): ProfileInputs {
-  const apple = readAppleApiInputs(src);
+/** The bundle-id input: identifiers, one a line or comma-separated, each checked; [] when empty. */
+export function bundleIdentifiers(src: InputSource): string[] {
   const identifiers = [...new Set(listInput(src, 'bundle-id'))];
-  if (identifiers.length === 0) {
-    throw new InputError(
-      'bundle-id',
-      'Input bundle-id is required: the bundle identifier, e.g. com.example.app (several, one a line or comma-separated, for an app and its extensions).',
-    );
-  }
   for (const id of identifiers) {
     if (!IDENTIFIER.test(id)) {
       throw new InputError(
@@ -52,6 +46,18 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
         `Input bundle-id has '${id}', but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
       );
     }
+  }
+  return identifiers;
+}
+
+export function parseProfileInputs(src: InputSource): ProfileInputs {
+  const apple = readAppleApiInputs(src);
+  const identifiers = bundleIdentifiers(src);
+  if (identifiers.length === 0) {
+    throw new InputError(
+      'bundle-id',
+      'Input bundle-id is required: the bundle identifier, e.g. com.example.app (several, one a line or comma-separated, for an app and its extensions).',
+    );
   }
   const profileType = oneOf(src, 'profile-type', PROFILE_TYPE_NAMES, undefined);
   const only = profileTypeInfo(profileType).api;

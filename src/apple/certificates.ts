@@ -40,3 +40,8 @@ export async function createCertificate(http: AppleHttpClient, certificateType: 
   const body = { data: { type: 'certificates', attributes: { certificateType, csrContent: csrPem } } };
   return (await http.post<{ data: Certificate }>('/v1/certificates', body)).body.data;
 }
+
+/** DELETE /v1/certificates/{id}: revokes the certificate (Apple marks profiles holding it INVALID). */
+export async function deleteCertificate(http: AppleHttpClient, id: string): Promise<void> {
+  await http.delete(`/v1/certificates/${encodeURIComponent(id)}`);
+}

@@ -18,7 +18,23 @@ export interface ProfileListFilter {
   types?: readonly ProfileType[];
   /** Also include the devices (only needed for device-bound types). */
   withDevices: boolean;
+  /** Leave out profileContent (the signed file, kilobytes each) when only the attributes are needed. */
+  withoutContent?: boolean;
 }
+
+/** Every profile field but profileContent (Apple's `fields[profiles]`). */
+const PROFILE_FIELDS_WITHOUT_CONTENT = [
+  'name',
+  'platform',
+  'profileType',
+  'profileState',
+  'uuid',
+  'createdDate',
+  'expirationDate',
+  'bundleId',
+  'certificates',
+  'devices',
+];
 
 type Included = BundleId | Certificate | Device;
 
@@ -40,6 +56,7 @@ export async function listProfiles(http: AppleHttpClient, filter: ProfileListFil
   if (filter.withDevices) query['limit[devices]'] = INCLUDE_LIMIT;
   if (filter.names && filter.names.length > 0) query['filter[name]'] = filter.names;
   if (filter.types && filter.types.length > 0) query['filter[profileType]'] = filter.types;
+  if (filter.withoutContent) query['fields[profiles]'] = PROFILE_FIELDS_WITHOUT_CONTENT;
   const { data, included } = await http.all<Profile, Included>('/v1/profiles', query);
   const byKey = new Map(included.map((r) => [`${r.type}/${r.id}`, r]));
   const pick = <T extends Included>(type: T['type'], refs: { id: string }[] | undefined): T[] =>

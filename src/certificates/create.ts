@@ -21,13 +21,24 @@ function requestId(err: AppleApiError): string {
   return err.requestId ? `, request id ${err.requestId}` : '';
 }
 
-/** Apple's refusals that a user must act on, each as one sentence saying what to do. */
-export function explainCreateRefusal(err: unknown, certificateType: string): Error {
+/** `'Apple Distribution: Team' by 'Created via API' (ID, expires 2026-12-01)`: enough to pick one to revoke. */
+function slotLabel(c: Certificate): string {
+  const a = c.attributes;
+  const by = a?.displayName && a.displayName !== a.name ? ` by '${a.displayName}'` : '';
+  return `'${a?.name ?? c.id}'${by} (${c.id}, expires ${a?.expirationDate?.slice(0, 10) ?? 'on an unknown date'})`;
+}
+
+/**
+ * Apple's refusals that a user must act on, each as one sentence saying what to do. `current`: the
+ * current certificates of the type, named in the sentence when Apple's cap is what refused.
+ */
+export function explainCreateRefusal(err: unknown, certificateType: string, current: readonly Certificate[] = []): Error {
   if (!(err instanceof AppleApiError)) return err instanceof Error ? err : new Error(String(err));
   const apple = `(Apple: ${err.status} ${err.code} "${err.detail}"${requestId(err)})`;
   if (err.status === 409 && err.detailMatches(/already have a current|pending certificate request|maximum number of certificates|reached the maximum/i)) {
+    const slots = current.length > 0 ? `; the slots hold ${current.map(slotLabel).join(', ')}` : '';
     return new ConfigError(
-      `Apple will not create another ${certificateType} certificate: the account already has as many current ones as Apple allows ${apple}; reuse one by passing its private key as signing-key (or its .p12 as p12), or revoke one you no longer need in Certificates, Identifiers & Profiles, and set identity-passphrase so later runs reuse the certificate this action creates.`,
+      `Apple will not create another ${certificateType} certificate: the account already has as many current ones as Apple allows ${apple}${slots}; set revoke-certificate-id to one of them to revoke it first (refused while a current profile holds it, unless force-revoke: true), or reuse one by passing its private key as signing-key (or its .p12 as p12), and set identity-passphrase so later runs reuse the certificate this action creates.`,
     );
   }
   if (err.status === 403) {
@@ -38,7 +49,13 @@ export function explainCreateRefusal(err: unknown, certificateType: string): Err
   return err;
 }
 
-export async function createSigningCertificate(http: AppleHttpClient, certificateType: CertificateType, log: (line: string) => void): Promise<CreatedIdentity> {
+export async function createSigningCertificate(
+  http: AppleHttpClient,
+  certificateType: CertificateType,
+  log: (line: string) => void,
+  /** The current certificates of the type, for the sentence when Apple's cap refuses. */
+  current: readonly Certificate[] = [],
+): Promise<CreatedIdentity> {
   const key = signingKeyFromPem(generateSigningKey());
   const csr = createCsr(key.pem, { commonName: 'apple-signing-actions' });
   try {
@@ -53,6 +70,6 @@ export async function createSigningCertificate(http: AppleHttpClient, certificat
     });
     return { key, certificate };
   } catch (err) {
-    throw explainCreateRefusal(err, certificateType);
+    throw explainCreateRefusal(err, certificateType, current);
   }
 }

@@ -15,6 +15,7 @@ import type { KeychainState } from '../keychain/install.js';
 import { makeIdentityDir, writeIdentityFiles } from './identity-files.js';
 import { resolveIdentity, type IdentitySource, type ResolvedIdentity } from './identity-resolve.js';
 import { actionsCachePort, IdentityStore } from './identity-store.js';
+import { revokeCertificate } from './revoke.js';
 import { daysLeft } from './match.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -32,6 +33,11 @@ export interface DownloadRequest {
   /** The password of a given p12, reused for the p12 this step writes. */
   p12Password: string | undefined;
   createIfMissing: boolean;
+  /** Create a successor when the certificate in use expires within this many days (0 = never); needs the identity store. */
+  renewDays: number;
+  /** Revoke this certificate before anything else. */
+  revokeCertificateId: string | undefined;
+  forceRevoke: boolean;
   keychain: string | undefined;
   keychainPassword: string | undefined;
   importMode: 'auto' | 'true' | 'false';
@@ -58,6 +64,8 @@ export interface DownloadResult {
   /** The written p12 as base64, only when the certificate was created (the user must store it). */
   p12Base64: string;
   keychainPath: string;
+  /** renew-days: the certificate the created one succeeds. */
+  previousCertificateId: string;
   /** Set when the step must fail after handing out a created identity (e.g. the keychain import failed). */
   failure?: string;
 }
@@ -88,6 +96,15 @@ export async function downloadCertificate(
     if (port) store = new IdentityStore(port, i.workspace);
     else log.info('The Actions cache service is not available here (outside GitHub Actions), so the identity store is not used.');
   }
+  if (i.revokeCertificateId) {
+    await log.group('Revoke', () => revokeCertificate(http, { api: i.api, certificateId: i.revokeCertificateId ?? '', force: i.forceRevoke, now }, log));
+  }
+  if (i.renewDays > 0 && !store) {
+    log.warning(
+      'renew-days needs the identity store (the Actions cache service), which is not available here, so the certificate is not renewed in this run.',
+      'Not renewed',
+    );
+  }
   const scope = { api: i.api, account: i.account };
   const resolved: ResolvedIdentity = await log.group('Certificate', () =>
     resolveIdentity(
@@ -97,6 +114,7 @@ export async function downloadCertificate(
         certificateId: i.certificateId,
         keys: i.keys,
         createIfMissing: i.createIfMissing,
+        renewDays: i.renewDays,
         store: store && i.identityPassphrase ? { store, scope, passphrase: i.identityPassphrase } : undefined,
         now,
       },
@@ -169,6 +187,13 @@ export async function downloadCertificate(
     failure = `${describeError(err).replace(/\.$/, '')}; certificate ${c.cert.id} was created by this run and its identity is in the p12-base64 and p12-password outputs, so store them as secrets before running again (or revoke it).`;
   }
 
+  const previous = resolved.previous;
+  if (previous) {
+    log.warning(
+      `Certificate "${previous.info.commonName}" (${previous.cert.id}) expires on ${previous.info.notAfter.toISOString().slice(0, 10)}, within renew-days (${i.renewDays}): created its successor ${c.cert.id} with a new key${store ? ' and saved it in the identity store, where later runs find it' : ''}; the old certificate stays valid until it expires. Any secret still holding the old key or p12 is now stale: replace it with p12-base64 and p12-password, or drop it and rely on the identity store.`,
+      'Certificate renewed',
+    );
+  }
   const days = daysLeft(c.info, now);
   if (days < EXPIRY_WARNING_DAYS) {
     log.warning(
@@ -185,6 +210,7 @@ export async function downloadCertificate(
     p12Password,
     p12Base64,
     keychainPath,
+    previousCertificateId: previous?.cert.id ?? '',
     ...(failure ? { failure } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { ConfigError, InputError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { createSigningCertificate } from './create.js';
+import { daysLeft } from './match.js';
 import { describeCandidates, selectForKey, type Candidate } from './select.js';
 import type { IdentityStore, StoreScope } from './identity-store.js';
 import { signingKeyFromPem, type SigningKey } from './signing-key.js';
@@ -22,6 +23,8 @@ export interface ResolvedIdentity {
   source: IdentitySource;
   /** The account's certificates of the type that were looked at. */
   considered: number;
+  /** renew-days: the certificate this one succeeds (still valid until it expires). */
+  previous?: Candidate;
 }
 
 export interface ResolveRequest {
@@ -30,6 +33,8 @@ export interface ResolveRequest {
   /** Keys the user gave, with where they came from (a p12 may hold several). */
   keys: { key: SigningKey; source: 'signing-key' | 'p12' }[];
   createIfMissing: boolean;
+  /** Create a successor when the stored certificate expires within this many days (0 = never). */
+  renewDays: number;
   store?: { store: IdentityStore; scope: Omit<StoreScope, 'certificateType'>; passphrase: string } | undefined;
   now: Date;
 }
@@ -84,6 +89,11 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
     }
     if (loaded.kind === 'restored') {
       const hit = found(signingKeyFromPem(loaded.identity.privateKeyPem), 'identity-store');
+      if (hit && daysLeft(hit.candidate.info, req.now) < req.renewDays && type) {
+        log.info(`${label(hit.candidate)} from the identity store expires within renew-days (${req.renewDays}); creating its successor with a new key.`);
+        const successor = await create(http, type, candidates, req.now, log);
+        return { ...successor, considered: candidates.length, previous: hit.candidate };
+      }
       if (hit) {
         log.info(`Using ${label(hit.candidate)} from the identity store (${loaded.key}).`);
         return hit;
@@ -105,12 +115,24 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
   }
 
   log.info(`Creating a ${type} certificate (${reason}).`);
-  const created = await createSigningCertificate(http, type, (l) => log.debug(l));
-  const candidate = describeCandidates([created.certificate], req.now)[0];
+  return { ...(await create(http, type, candidates, req.now, log)), considered: candidates.length };
+}
+
+/** A new certificate of the type (new key and CSR); at Apple's cap, the sentence names the current ones. */
+async function create(
+  http: AppleHttpClient,
+  type: CertificateType,
+  candidates: readonly Candidate[],
+  now: Date,
+  log: Logger,
+): Promise<Omit<ResolvedIdentity, 'considered'>> {
+  const current = candidates.filter((c) => c.valid).map((c) => c.cert);
+  const created = await createSigningCertificate(http, type, (l) => log.debug(l), current);
+  const candidate = describeCandidates([created.certificate], now)[0];
   if (!candidate)
     throw new ConfigError(
       `Apple created certificate ${created.certificate.id} but returned no readable certificateContent; revoke it in Certificates, Identifiers & Profiles (its new private key cannot be paired with it) and run again.`,
     );
   log.info(`Created ${label(candidate)}.`);
-  return { key: created.key, certificate: created.certificate, candidate, source: 'created', considered: candidates.length };
+  return { key: created.key, certificate: created.certificate, candidate, source: 'created' };
 }

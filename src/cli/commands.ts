@@ -3,8 +3,10 @@ import { assignDevices } from '../actions/assign-devices.js';
 import { downloadCertificate } from '../actions/download-certificate.js';
 import { ensureProfile } from '../actions/ensure-profile.js';
 import { provision } from '../actions/provision.js';
+import { pruneProfilesAction } from '../actions/prune-profiles.js';
 import { registerDevices } from '../actions/register-devices.js';
 import { rotateProfile } from '../actions/rotate-profile.js';
+import { signingReportAction } from '../actions/signing-report.js';
 import type { ActionDefinition, ActionResult, RunContext } from '../actions/support/action-runner.js';
 import type { InputSource } from '../actions/support/inputs.js';
 
@@ -23,6 +25,8 @@ export const COMMANDS: Record<string, Command> = {
   'download-certificate': command(downloadCertificate),
   'assign-devices': command(assignDevices),
   provision: command(provision),
+  'signing-report': command(signingReportAction),
+  'prune-profiles': command(pruneProfilesAction),
 };
 
 /** Inputs that may be given as files; the file's contents become the input (base64 for binary ones). */

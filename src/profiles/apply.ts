@@ -26,7 +26,8 @@ export interface AppliedProfile {
 /** Bundle IDs converged at once: enough to overlap latency, few enough not to draw 429s. */
 const CONCURRENCY = 3;
 
-async function deleteQuietly(http: AppleHttpClient, p: Profile, log: Logger): Promise<void> {
+/** Deletes a profile on Apple; one that is gone already (404) is what was wanted. */
+export async function deleteProfileIfPresent(http: AppleHttpClient, p: Profile, log: Logger): Promise<void> {
   try {
     await deleteProfile(http, p.id);
     log.info(`Deleted profile ${p.id} '${p.attributes?.name ?? ''}' (${p.attributes?.uuid ?? 'no UUID'}).`);
@@ -66,7 +67,7 @@ export async function createProfileSafely(
     if (!isDuplicateName(err)) throw err;
     log.info(`Apple refused a second profile named '${spec.name}'; removing every profile of that name and creating it once more.`);
     const stale = await profilesNamed(http, spec.name);
-    for (const p of stale) await deleteQuietly(http, p, log);
+    for (const p of stale) await deleteProfileIfPresent(http, p, log);
     return { profile: await createOnce(http, spec, log, sleep), removed: stale };
   }
 }
@@ -80,7 +81,7 @@ export interface ApplyOptions {
 
 export async function applyProfileDecisions(http: AppleHttpClient, decisions: readonly ProfileDecision[], o: ApplyOptions): Promise<AppliedProfile[]> {
   return mapPool(decisions, CONCURRENCY, async (d) => {
-    for (const r of d.remove) await deleteQuietly(http, r.profile, o.log);
+    for (const r of d.remove) await deleteProfileIfPresent(http, r.profile, o.log);
     const removed = d.remove.map((r) => r.profile);
     if (d.action === 'keep' && d.keep) return { decision: d, profile: d.keep.profile, created: false, removed };
     const made = await createProfileSafely(http, o.spec(d), o.log, o.sleep);

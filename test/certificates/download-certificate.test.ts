@@ -239,15 +239,16 @@ describe('download-certificate (bundled, against the simulator, with a recording
   });
 
   it('says in one sentence what to do when Apple refuses another certificate (the certificate cap)', async () => {
-    for (let n = 0; n < 6; n++) sim.seed.certificate({ certificateType: 'IOS_DISTRIBUTION' });
+    const held = Array.from({ length: 6 }, () => sim.seed.certificate({ certificateType: 'IOS_DISTRIBUTION' }).id);
     const run = await runStep('download-certificate', { ...api(), 'certificate-type': 'IOS_DISTRIBUTION', 'create-if-missing': 'true' });
     expect(run.exitCode).toBe(1);
     expect(posts()).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(
-      /^Apple will not create another IOS_DISTRIBUTION certificate: the account already has as many current ones as Apple allows \(Apple: 409 ENTITY_ERROR "You already have a current iOS Distribution certificate or a pending certificate request\.", request id [^)]+\); reuse one .* signing-key .* revoke one .* identity-passphrase/,
+      /^Apple will not create another IOS_DISTRIBUTION certificate: the account already has as many current ones as Apple allows \(Apple: 409 ENTITY_ERROR "You already have a current iOS Distribution certificate or a pending certificate request\.", request id [^)]+\); the slots hold '.*' by '.*' \(\w+, expires [\d-]+\).*; set revoke-certificate-id to one of them .* reuse one .* signing-key .* identity-passphrase/,
     );
     expect(run.errors[0]?.split(/\.\s/).length).toBe(1);
+    for (const id of held) expect(run.errors[0]).toContain(`(${id}, expires `);
   });
 
   it('says in one sentence what to do when the API key role may not create certificates (403)', async () => {

@@ -61,7 +61,7 @@ describe('creating a certificate from a CSR', () => {
     expect(a).toMatchObject({
       certificateType: 'DISTRIBUTION',
       name: 'Apple Distribution: Simulated Team',
-      displayName: 'Simulated Team',
+      displayName: 'Created via API',
       activated: true,
     });
     expect(a.serialNumber).toMatch(/^[0-9A-F]+$/);
