@@ -1,8 +1,8 @@
 /** register-devices: registers listed devices, re-enables disabled ones, and changes nothing else. */
-import { readFile } from 'node:fs/promises';
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import { listDevices } from '../apple/devices.js';
 import { InputError } from '../core/errors.js';
+import { readListFile } from '../core/list-input.js';
 import { applyDevicePlan, type DeviceOutcome } from '../devices/apply.js';
 import { parseDeviceFile, parseDeviceText, type DeviceList, type DevicePlatform, type LineProblem } from '../devices/list.js';
 import { planDevices } from '../devices/plan.js';
@@ -44,16 +44,7 @@ async function readList(i: RegisterDevicesInputs): Promise<DeviceList> {
   const lists: DeviceList[] = [];
   if (i.devices !== undefined) lists.push(parseDeviceText(i.devices, i.platform));
   if (i.devicesFile !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(i.devicesFile, 'utf8');
-    } catch {
-      throw new InputError(
-        'devices-file',
-        `Input devices-file is '${i.devicesFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`,
-      );
-    }
-    lists.push(parseDeviceFile(i.devicesFile, text, i.platform));
+    lists.push(parseDeviceFile(i.devicesFile, await readListFile(i.devicesFile, 'devices-file'), i.platform));
   }
   if (lists.length === 1) return lists[0] as DeviceList;
   // Both given: the file's entries come after the inline ones; a UDID in both counts once.
@@ -64,7 +55,7 @@ async function readList(i: RegisterDevicesInputs): Promise<DeviceList> {
 }
 
 function failedLine(p: LineProblem): DeviceOutcome {
-  return { line: p.line, udid: p.text.split(/[\t,]|\s{2,}/)[0]?.trim() ?? '', name: '', platform: '', result: 'failed', message: p.problem };
+  return { line: p.line, udid: p.udid, name: '', platform: '', result: 'failed', message: p.problem };
 }
 
 export async function executeRegisterDevices(i: RegisterDevicesInputs, ctx: RunContext): Promise<ActionResult> {
@@ -73,14 +64,25 @@ export async function executeRegisterDevices(i: RegisterDevicesInputs, ctx: RunC
   for (const d of list.duplicates) log.warning(`line ${d.line}: ${d.problem}`, 'Device listed twice');
   for (const p of list.problems) log.warning(`line ${p.line}: ${p.problem}`, 'Device line not understood');
   const http = createAppleClient(i.apple, clientDeps(ctx));
-  const outcomes = await log.group(`Devices (${list.entries.length} listed)`, async () => {
-    const existing = await listDevices(http);
-    log.info(`The account has ${existing.length} devices.`);
-    const plan = planDevices(existing, list.entries, i.enableDisabled);
-    const done = await applyDevicePlan(http, plan, { dryRun: i.dryRun, log });
-    for (const o of done) log.info(`${o.result.padEnd(14)} ${o.udid} ${o.name}${o.message ? ` (${o.message})` : ''}`);
-    return done;
-  });
+  // An empty list (a new project's devices file, say) is nothing to do, not a failure.
+  const nothing = list.entries.length === 0 && list.problems.length === 0;
+  if (nothing) {
+    const inputs = [i.devices !== undefined ? 'devices' : '', i.devicesFile !== undefined ? 'devices-file' : ''].filter((n) => n !== '').join(' and ');
+    log.warning(
+      `${inputs} lists no devices (only blank lines, comments or a header), so there is nothing to register; Apple was not asked.`,
+      'No devices listed',
+    );
+  }
+  const outcomes = nothing
+    ? []
+    : await log.group(`Devices (${list.entries.length} listed)`, async () => {
+        const existing = await listDevices(http);
+        log.info(`The account has ${existing.length} devices.`);
+        const plan = planDevices(existing, list.entries, i.enableDisabled);
+        const done = await applyDevicePlan(http, plan, { dryRun: i.dryRun, log });
+        for (const o of done) log.info(`${o.result.padEnd(14)} ${o.udid} ${o.name}${o.message ? ` (${o.message})` : ''}`);
+        return done;
+      });
   const all = [...outcomes, ...list.problems.map(failedLine)].sort((a, b) => a.line - b.line);
   const count = (r: DeviceOutcome['result']): number => all.filter((o) => o.result === r).length;
   const processing = all.filter((o) => o.status === 'PROCESSING' && o.result === 'registered');
