@@ -108,12 +108,12 @@ describe('register-devices (bundled, over HTTP against the simulator)', () => {
 
   it('reads a UTF-16 CSV whose header puts the columns in another order and whose names hold quoted commas', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'devices-'));
-    const csv = 'Device Name,Device Platform,Device ID\r\n"iPad Pro (11-inch), Wi-Fi",ipados,00008130-0000000000000F01\r\n';
+    const csv = 'Device Name,Device Platform,Device ID\r\n"iPad Pro (11-inch), Wi-Fi",ipados,00008130-00000000CAFE0001\r\n';
     await writeFile(path.join(dir, 'd.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]));
     const run = await runStep('register-devices', { ...api(), 'devices-file': path.join(dir, 'd.csv') });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs).toMatchObject({ registered: '1', failed: '0' });
-    expect(sim.state().devices.find((d) => d.udid === '00008130-0000000000000F01')).toMatchObject({ name: 'iPad Pro (11-inch), Wi-Fi', platform: 'IOS' });
+    expect(sim.state().devices.find((d) => d.udid === '00008130-00000000CAFE0001')).toMatchObject({ name: 'iPad Pro (11-inch), Wi-Fi', platform: 'IOS' });
   });
 
   it('refuses an overlong line with one sentence naming it, before any request', async () => {
