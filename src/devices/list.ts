@@ -169,14 +169,19 @@ export function parseDeviceText(text: string, fallback: DevicePlatform, input = 
 /** Deepest JSON nesting read; a device list needs 2 (an array of objects). */
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether a parsed JSON value nests deeper than `max`, found without recursion. */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+/** Whether JSON text nests arrays and objects deeper than `max`, found in one pass before parsing. */
+function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > max) return true;
+    } else if (c === ']' || c === '}') depth--;
   }
   return false;
 }
@@ -186,6 +191,9 @@ export function parseDeviceJson(text: string, fallback: DevicePlatform, input = 
   const empty: DeviceList = { entries: [], duplicates: [], problems: [] };
   const body = text.replace(/^\uFEFF/, '');
   if (body.trim() === '') return empty;
+  if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new InputError(input, `Input ${input} nests JSON deeper than ${MAX_JSON_DEPTH} levels; give an array of {"udid", "name", "platform"} objects.`);
+  }
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -193,9 +201,6 @@ export function parseDeviceJson(text: string, fallback: DevicePlatform, input = 
     // V8's message quotes the text, which is not repeated; only where it broke is.
     const at = /at position \d+/.exec((err as Error).message)?.[0];
     return { ...empty, problems: [{ line: 1, text: '', udid: '', problem: `not valid JSON${at ? ` (${at})` : ''}` }] };
-  }
-  if (nestsDeeperThan(data, MAX_JSON_DEPTH)) {
-    throw new InputError(input, `Input ${input} nests JSON deeper than ${MAX_JSON_DEPTH} levels; give an array of {"udid", "name", "platform"} objects.`);
   }
   if (!Array.isArray(data)) return { ...empty, problems: [{ line: 1, text: '', udid: '', problem: 'the JSON is not an array of {udid, name, platform}' }] };
   return collect(
