@@ -12,6 +12,7 @@ import { readAppleApiInputs } from './support/apple-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, integerInput, listInput, oneOf, optionalString, type InputSource } from './support/inputs.js';
 import { convergeProfiles } from '../profiles/ensure.js';
+import { quoteValue } from '../core/redact.js';
 
 export interface ProfileInputs {
   apple: AppleApiConfig;
@@ -40,7 +41,7 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
     if (!IDENTIFIER.test(id)) {
       throw new InputError(
         'bundle-id',
-        `Input bundle-id has '${id}', but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
+        `Input bundle-id has ${quoteValue(id)}, but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
       );
     }
   }
@@ -68,7 +69,7 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
   if (twice) {
     throw new InputError(
       'profile-name',
-      `Input profile-name gives '${twice.name}' to more than one bundle ID, but Apple allows one profile per name; give each bundle ID its own name, one a line.`,
+      `Input profile-name gives ${quoteValue(twice.name)} to more than one bundle ID, but Apple allows one profile per name; give each bundle ID its own name, one a line.`,
     );
   }
   const certificateIds = listInput(src, 'certificate-ids');

@@ -4,6 +4,7 @@ import type { BusinessScope } from '../../business/oauth.js';
 import { InputError } from '../../core/errors.js';
 import { parseEcPrivateKey, type EcPrivateKey } from '../../core/keys.js';
 import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
+import { quoteValue } from '../../core/redact.js';
 
 export const BUSINESS_API_INPUTS = ['client-id', 'key-id', 'private-key', 'scope', 'api-base-url', 'token-url'] as const;
 
@@ -30,15 +31,18 @@ function parseUrl(input: string, value: string, example: string, originOnly: boo
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes a URL such as ${example}.`);
+    throw new InputError(input, `Input ${input} is ${quoteValue(value)}, but it takes a URL such as ${example}.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes an http(s) URL such as ${example}.`);
+    throw new InputError(input, `Input ${input} is ${quoteValue(value)}, but it takes an http(s) URL such as ${example}.`);
   }
   if (!originOnly) return url.toString();
   const path = url.pathname.replace(/\/+$/, '');
   if (path !== '' && path !== '/v1') {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`);
+    throw new InputError(
+      input,
+      `Input ${input} is ${quoteValue(value)}, but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`,
+    );
   }
   return url.origin;
 }
@@ -49,14 +53,14 @@ export function readBusinessApiInputs(src: InputSource): BusinessApiConfig {
   if (/\s/.test(clientId) || clientId.length > 200) {
     throw new InputError(
       'client-id',
-      `Input client-id is '${clientId.slice(0, 60)}', but a client ID is one word such as BUSINESSAPI.c75c0a8a-…; copy it from the API account in Apple Business.`,
+      `Input client-id is ${quoteValue(clientId)}, but a client ID is one word such as BUSINESSAPI.c75c0a8a-…; copy it from the API account in Apple Business.`,
     );
   }
   const keyId = requiredString(src, 'key-id', "the key ID of the API account's private key in Apple Business (a UUID)");
   if (!/^[A-Za-z0-9-]{6,64}$/.test(keyId)) {
     throw new InputError(
       'key-id',
-      `Input key-id is '${keyId.slice(0, 60)}', but a key ID is a UUID such as 7e1e6a84-…; copy it from the API account in Apple Business.`,
+      `Input key-id is ${quoteValue(keyId)}, but a key ID is a UUID such as 7e1e6a84-…; copy it from the API account in Apple Business.`,
     );
   }
   if (raw === undefined) {
