@@ -12,6 +12,7 @@ import { IdentityStore, storeKeyPrefix, type CachePort } from '../../src/certifi
 import { KeychainError, redact, SecurityTool, type CommandResult } from '../../src/keychain/keychain.js';
 import { installIdentity, removeIdentity } from '../../src/keychain/install.js';
 import { Pkcs12Error, readPkcs12, writePkcs12 } from '../../src/certificates/pkcs12.js';
+import { thrown } from '../support/thrown.js';
 import { keyFitsCertificate } from './helpers.js';
 
 let dir: string;
@@ -87,14 +88,7 @@ describe('PKCS#12', () => {
     const at = bytes.indexOf(keyDer) + keyDer.indexOf(version);
     expect(bytes.indexOf(keyDer)).toBeGreaterThan(0);
     bytes[at] = 0x05; // the version becomes a NULL: neither forge nor OpenSSL reads the key
-    let thrown: unknown;
-    try {
-      readPkcs12(bytes, undefined);
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(Pkcs12Error);
-    expect((thrown as Pkcs12Error).message).toBe(
+    expect(thrown(Pkcs12Error, () => readPkcs12(bytes, undefined)).message).toBe(
       'holds a private key that cannot be read (its bag is damaged); export the identity again from Keychain Access or with openssl pkcs12 -export',
     );
   });

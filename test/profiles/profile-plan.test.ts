@@ -11,6 +11,7 @@ import { chooseCertificates } from '../../src/profiles/certificates.js';
 import { ProfileContentError, profilePlist, readProfileInfo } from '../../src/profiles/install.js';
 import { planProfiles, selectDevices, type PlanInput, type ProfileCandidate } from '../../src/profiles/plan.js';
 import { profileTypeInfo } from '../../src/profiles/profile-types.js';
+import { thrown } from '../support/thrown.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const days = (n: number): string => new Date(NOW.getTime() + n * 86_400_000).toISOString();
@@ -256,15 +257,7 @@ function chunked(plist: string, pieces: number, depth = 1): Buffer {
   return Buffer.concat([Buffer.alloc(depth * 2, Buffer.from('2480', 'hex')), ...parts, Buffer.alloc(depth * 2)]);
 }
 
-function contentError(f: () => unknown): ProfileContentError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProfileContentError);
-    return err as ProfileContentError;
-  }
-  throw new Error('expected a ProfileContentError');
-}
+const contentError = (f: () => unknown): ProfileContentError => thrown(ProfileContentError, f);
 
 describe('profile files: bounds and bad data', () => {
   const uuid = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';

@@ -4,6 +4,7 @@ import { parseSerials } from '../../src/business/serials.js';
 import { InputError } from '../../src/core/errors.js';
 import { decodeListBytes } from '../../src/core/list-input.js';
 import { parseDeviceFile, parseDeviceJson, parseDeviceText } from '../../src/devices/list.js';
+import { thrown } from '../support/thrown.js';
 import { planDevices } from '../../src/devices/plan.js';
 import type { Device } from '../../src/apple/types.js';
 
@@ -50,16 +51,7 @@ describe('device lists', () => {
   });
 });
 
-/** The InputError `f` throws (fails the test when it throws nothing or something else). */
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error('expected an InputError');
-}
+const inputError = (f: () => unknown): InputError => thrown(InputError, f);
 
 /** Runs `f` and returns how long it took, in milliseconds. */
 function timed(f: () => unknown): number {

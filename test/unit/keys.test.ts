@@ -6,6 +6,7 @@ import { readBusinessApiInputs } from '../../src/actions/support/business-inputs
 import type { InputSource } from '../../src/actions/support/inputs.js';
 import { parseSigningKey } from '../../src/certificates/signing-key.js';
 import { normalisePem, parseEcPrivateKey } from '../../src/core/keys.js';
+import { thrown } from '../support/thrown.js';
 
 const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
@@ -74,15 +75,7 @@ describe('values that look like keys, given in other inputs', () => {
   };
   const apple = { 'key-id': '2X9R4HXF34', 'private-key': p256 };
   const business = { 'client-id': 'BUSINESSAPI.c75c0a8a-1111-2222-3333-444455556666', 'key-id': '7e1e6a84-aaaa-bbbb-cccc-ddddeeeeffff', 'private-key': p256 };
-  const refused = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (err) {
-      expect(err).toBeInstanceOf(InputError);
-      return (err as Error).message;
-    }
-    throw new Error('expected an InputError');
-  };
+  const refused = (f: () => unknown): string => thrown(InputError, f).message;
 
   it.each([
     ['key-id', 'PEM', () => rsa],
