@@ -30,7 +30,7 @@ export class Pkcs12Error extends Error {
  * Highest MAC or key-derivation iteration count read. node-forge derives in JavaScript (about 4 s per
  * million here), so a count of 2^31 would hang the step for hours; Keychain Access and OpenSSL use 2048.
  */
-export const MAX_ITERATIONS = 1_000_000;
+const MAX_ITERATIONS = 1_000_000;
 
 type Asn1 = forge.asn1.Asn1;
 

@@ -9,7 +9,7 @@ export interface EcPrivateKey {
 }
 
 /** Longest key input read: a .p8 is about 250 characters and a 4096-bit RSA PEM, as base64, under 5,000. */
-export const MAX_KEY_INPUT = 64 * 1024;
+const MAX_KEY_INPUT = 64 * 1024;
 
 /** Refuses a key input too long to be a key, before any parsing. */
 export function checkKeyLength(input: string, inputName: string): void {

@@ -7,9 +7,9 @@ import { InputError } from './errors.js';
 import { quoteValue } from './redact.js';
 
 /** Longest line accepted: a device or serial line is far shorter; a longer one is not a list. */
-export const MAX_LINE_LENGTH = 4096;
+const MAX_LINE_LENGTH = 4096;
 /** Largest list file read (thousands of serial numbers fit many times over). */
-export const MAX_LIST_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_LIST_FILE_BYTES = 16 * 1024 * 1024;
 
 export interface ListLine {
   /** 1-based line number in the input. */

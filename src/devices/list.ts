@@ -167,7 +167,7 @@ export function parseDeviceText(text: string, fallback: DevicePlatform, input = 
 }
 
 /** Deepest JSON nesting read; a device list needs 2 (an array of objects). */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Whether JSON text nests arrays and objects deeper than `max`, found in one pass before parsing. */
 function jsonNestsDeeperThan(text: string, max: number): boolean {

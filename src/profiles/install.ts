@@ -22,7 +22,7 @@ export interface ProfileFileInfo {
 }
 
 /** Largest profile read; real ones are tens of kilobytes, even with a hundred devices. */
-export const MAX_PROFILE_BYTES = 1024 * 1024;
+const MAX_PROFILE_BYTES = 1024 * 1024;
 /** Deepest BER nesting read; a CMS SignedData with its certificates nests about 12 levels. */
 const MAX_BER_DEPTH = 64;
 /** Deepest array/dict nesting read in the plist; a profile's entitlements nest about 4 levels. */
