@@ -2,7 +2,6 @@
  * assign-devices: assigns (or unassigns) an organisation's devices to a device management service
  * through the Apple Business / School Manager API, and with `wait` follows the activity to its end.
  */
-import { readFile } from 'node:fs/promises';
 import { activityStatus } from '../business/activities.js';
 import { countOutcomes, type AssignAction, type SerialOutcome } from '../business/assign-plan.js';
 import { assignToService, listNames } from '../business/assign-run.js';
@@ -10,6 +9,7 @@ import { createBusinessClient, type BusinessApiConfig } from '../business/client
 import { parseSerials } from '../business/serials.js';
 import type { OrgDeviceActivity } from '../business/types.js';
 import { InputError } from '../core/errors.js';
+import { readListFile } from '../core/list-input.js';
 import { realSleep } from '../core/retry.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readBusinessApiInputs } from './support/business-inputs.js';
@@ -52,22 +52,20 @@ export function parseAssignDevicesInputs(src: InputSource): AssignDevicesInputs 
 async function readSerials(i: AssignDevicesInputs): Promise<{ serials: string[]; duplicates: string[] }> {
   const serials: string[] = [];
   const duplicates: string[] = [];
+  const seen = new Set<string>();
   const add = (list: { serials: string[]; duplicates: string[] }): void => {
     duplicates.push(...list.duplicates);
-    for (const s of list.serials) (serials.includes(s) ? duplicates : serials).push(s);
+    for (const s of list.serials) {
+      if (seen.has(s)) duplicates.push(s);
+      else {
+        seen.add(s);
+        serials.push(s);
+      }
+    }
   };
   if (i.serialNumbers !== undefined) add(parseSerials(i.serialNumbers, 'serial-numbers'));
   if (i.serialNumbersFile !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(i.serialNumbersFile, 'utf8');
-    } catch {
-      throw new InputError(
-        'serial-numbers-file',
-        `Input serial-numbers-file is '${i.serialNumbersFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`,
-      );
-    }
-    add(parseSerials(text, 'serial-numbers-file'));
+    add(parseSerials(await readListFile(i.serialNumbersFile, 'serial-numbers-file'), 'serial-numbers-file'));
   }
   if (serials.length === 0) {
     throw new InputError(

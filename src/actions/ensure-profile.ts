@@ -20,6 +20,7 @@ import { booleanInput, integerInput, listInput, oneOf, optionalString, type Inpu
 import { ensureProfiles, type EnsureProfilesRequest } from '../profiles/ensure.js';
 import { formatDate, type ProfileDecision } from '../profiles/plan.js';
 import type { ProfileReport } from '../profiles/report.js';
+import { quoteValue } from '../core/redact.js';
 
 /** export-options and its companions: what to hand over to xcodebuild. */
 export interface HandOverInputs {
@@ -43,7 +44,7 @@ export function bundleIdentifiers(src: InputSource): string[] {
     if (!IDENTIFIER.test(id)) {
       throw new InputError(
         'bundle-id',
-        `Input bundle-id has '${id}', but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
+        `Input bundle-id has ${quoteValue(id)}, but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
       );
     }
   }
@@ -83,7 +84,7 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
   if (twice) {
     throw new InputError(
       'profile-name',
-      `Input profile-name gives '${twice.name}' to more than one bundle ID, but Apple allows one profile per name; give each bundle ID its own name, one a line.`,
+      `Input profile-name gives ${quoteValue(twice.name)} to more than one bundle ID, but Apple allows one profile per name; give each bundle ID its own name, one a line.`,
     );
   }
   const certificateIds = listInput(src, 'certificate-ids');
@@ -115,7 +116,7 @@ function parseHandOverInputs(src: InputSource, targets: readonly { name: string 
   if (version !== undefined && !xcodeVersion) {
     throw new InputError(
       'xcode-version',
-      `Input xcode-version is '${version}', but it takes an Xcode version such as 15.2, 15.3 or 16 (default: read from xcodebuild -version).`,
+      `Input xcode-version is ${quoteValue(version)}, but it takes an Xcode version such as 15.2, 15.3 or 16 (default: read from xcodebuild -version).`,
     );
   }
   const extra = parseExportOptionsExtra(src.get('export-options-extra'));
@@ -125,7 +126,7 @@ function parseHandOverInputs(src: InputSource, targets: readonly { name: string 
       if (problem) {
         throw new InputError(
           'profile-name',
-          `Input profile-name has '${t.name}', which holds ${problem} and so cannot go into the .xcconfig that export-options writes; rename the profile, or set export-options: false.`,
+          `Input profile-name has ${quoteValue(t.name)}, which holds ${problem} and so cannot go into the .xcconfig that export-options writes; rename the profile, or set export-options: false.`,
         );
       }
     }

@@ -2,6 +2,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import { BUSINESS_PAGE_LIMIT, type Linkage, type MdmServer, type Page } from './types.js';
+import { quoteValue } from '../core/redact.js';
 
 export async function listMdmServers(http: AppleHttpClient): Promise<MdmServer[]> {
   return (await http.all<MdmServer>('/v1/mdmServers', { limit: BUSINESS_PAGE_LIMIT })).data;
@@ -25,17 +26,19 @@ export function chooseMdmServer(servers: readonly MdmServer[], wanted: string, i
   if (matches.length === 1) return matches[0] as MdmServer;
   if (matches.length > 1) {
     throw new ConfigError(
-      `${input} '${wanted}' names ${matches.length} device management services (IDs ${matches.map((s) => s.id).join(', ')}); pass the ID of the one you mean.`,
+      `${input} ${quoteValue(wanted)} names ${matches.length} device management services (IDs ${matches.map((s) => s.id).join(', ')}); pass the ID of the one you mean.`,
     );
   }
   if (servers.length === 0) {
     throw new ConfigError(
-      `${input} is '${wanted}', but the organisation has no device management services; add one in Apple Business under Preferences > Your MDM Servers first.`,
+      `${input} is ${quoteValue(wanted)}, but the organisation has no device management services; add one in Apple Business under Preferences > Your MDM Servers first.`,
     );
   }
   const names = servers.map((s) => `'${serverName(s)}'`);
   const shown = names.length > MAX_NAMES_SHOWN ? `${names.slice(0, MAX_NAMES_SHOWN).join(', ')} and ${names.length - MAX_NAMES_SHOWN} more` : names.join(', ');
-  throw new ConfigError(`${input} is '${wanted}', but the organisation has no device management service of that name or ID; the known ones are ${shown}.`);
+  throw new ConfigError(
+    `${input} is ${quoteValue(wanted)}, but the organisation has no device management service of that name or ID; the known ones are ${shown}.`,
+  );
 }
 
 /**

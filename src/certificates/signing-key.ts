@@ -1,7 +1,7 @@
 /** The certificate's private key as users pass it: PEM (PKCS#1, PKCS#8, EC), base64 of the PEM, or with \n escapes. */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { InputError } from '../core/errors.js';
-import { normalisePem } from '../core/keys.js';
+import { checkKeyLength, normalisePem } from '../core/keys.js';
 import { publicKeySpki } from './match.js';
 
 export interface SigningKey {
@@ -17,6 +17,7 @@ export function signingKeyFromPem(pem: string): SigningKey {
 }
 
 export function parseSigningKey(input: string, inputName = 'signing-key'): SigningKey {
+  checkKeyLength(input, inputName);
   const pem = normalisePem(input);
   if (!pem || !/PRIVATE KEY/.test(pem.split('\n')[0] ?? '')) {
     throw new InputError(

@@ -22,30 +22,55 @@ export interface EcPrivateKey {
   key: KeyObject;
 }
 
-const PEM_RE = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+/** Longest key input read: a .p8 is about 250 characters and a 4096-bit RSA PEM, as base64, under 5,000. */
+const MAX_KEY_INPUT = 64 * 1024;
+
+/** Refuses a key input too long to be a key, before any parsing. */
+export function checkKeyLength(input: string, inputName: string): void {
+  if (input.length > MAX_KEY_INPUT) {
+    throw new InputError(
+      inputName,
+      `${inputName} is ${input.length} characters long, more than the ${MAX_KEY_INPUT} a private key may have; pass only the key file's contents.`,
+    );
+  }
+}
+
+/** The label and body of the first PEM block, found with indexOf (linear) rather than a backtracking pattern. */
+function firstPemBlock(text: string): { label: string; body: string } | undefined {
+  const begin = text.indexOf('-----BEGIN ');
+  if (begin < 0) return undefined;
+  const labelAt = begin + '-----BEGIN '.length;
+  const labelEnd = text.indexOf('-----', labelAt);
+  if (labelEnd < 0) return undefined;
+  const label = text.slice(labelAt, labelEnd);
+  if (!/^[A-Z0-9 ]+$/.test(label)) return undefined;
+  const end = text.indexOf(`-----END ${label}-----`, labelEnd + 5);
+  return end < 0 ? undefined : { label, body: text.slice(labelEnd + 5, end) };
+}
 
 /**
  * Accepts PEM, base64 of the PEM, or PEM with literal `\n` escapes, with CRLF or stray indentation.
- * Returns the text a PEM parser can read, or undefined when it is none of those.
+ * Returns the text a PEM parser can read, or undefined when it is none of those (or too long to be a key).
  */
 export function normalisePem(input: string): string | undefined {
+  if (input.length > MAX_KEY_INPUT) return undefined;
   let text = input.trim().replace(/^["']|["']$/g, '');
   if (text.includes('\\n')) text = text.replace(/\\r/g, '').replace(/\\n/g, '\n');
   if (!text.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(text)) {
     const decoded = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
     if (decoded.includes('-----BEGIN')) text = decoded.trim();
   }
-  const m = PEM_RE.exec(text.replace(/\r/g, ''));
-  if (!m) return undefined;
-  const body = (m[2] ?? '').replace(/\s+/g, '');
-  const lines = body.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${m[1]}-----\n${lines.join('\n')}\n-----END ${m[1]}-----\n`;
+  const block = firstPemBlock(text.replace(/\r/g, ''));
+  if (!block) return undefined;
+  const lines = block.body.replace(/\s+/g, '').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${block.label}-----\n${lines.join('\n')}\n-----END ${block.label}-----\n`;
 }
 
 /** Parses an ES256 (P-256) private key; every other key is refused with one sentence. */
 export function parseEcPrivateKey(input: string, about: KeyDescription): EcPrivateKey {
   const name = about.input;
   if (!input.trim()) throw new InputError(name, `${name} is empty; pass the contents of ${about.file} (for example from a secret).`);
+  checkKeyLength(input, name);
   const pem = normalisePem(input);
   if (!pem) {
     throw new InputError(

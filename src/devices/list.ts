@@ -1,9 +1,13 @@
 /**
  * Reads the device lists users keep: one device a line (`UDID<sep>NAME[<sep>PLATFORM]`, sep = tab,
- * comma or 2+ spaces), Apple's bulk-upload file as is, a JSON array, or CSV. Bad lines are reported
- * with their line number and do not stop the others.
+ * comma or 2+ spaces), Apple's bulk-upload file as is, a JSON array, or CSV with its columns in any
+ * order. Bad lines are reported with their line number and do not stop the others; input that is not
+ * a list at all (an overlong line, JSON nested too deep) is refused with an InputError.
  */
 import type { BundleIdPlatform } from '../apple/types.js';
+import { InputError } from '../core/errors.js';
+import { headerKey, listLines, splitCells } from '../core/list-input.js';
+import { quoteValue } from '../core/redact.js';
 
 export type DevicePlatform = Extract<BundleIdPlatform, 'IOS' | 'MAC_OS'>;
 
@@ -18,6 +22,8 @@ export interface DeviceEntry {
 export interface LineProblem {
   line: number;
   text: string;
+  /** The line's UDID when it has a valid one, else ''. */
+  udid: string;
   problem: string;
 }
 
@@ -51,7 +57,28 @@ export function parsePlatform(value: string): DevicePlatform | undefined {
   return PLATFORM_ALIASES[value.trim().toLowerCase().replace(/[\s-]/g, '')];
 }
 
-const HEADER = /^(device\s*id|udid)\s*(\t|,|\s{2,})\s*(device\s*name|name)\b/i;
+/** Header cells (see headerKey) naming each column, as Apple's bulk-upload file and CSV exports write them. */
+const COLUMN_NAMES = { udid: ['udid', 'deviceid'], name: ['name', 'devicename'], platform: ['platform', 'deviceplatform'] } as const;
+
+interface Columns {
+  udid: number;
+  name: number;
+  platform: number | undefined;
+}
+
+/** Without a header: UDID, name, platform. */
+const POSITIONAL: Columns = { udid: 0, name: 1, platform: 2 };
+
+/** The columns a header line names, or undefined when the line is not a header (it must name a UDID and a name column). */
+function headerColumns(cells: readonly string[]): Columns | undefined {
+  const keys = cells.map(headerKey);
+  const find = (names: readonly string[]): number => keys.findIndex((k) => names.includes(k));
+  const udid = find(COLUMN_NAMES.udid);
+  const name = find(COLUMN_NAMES.name);
+  if (udid < 0 || name < 0) return undefined;
+  const platform = find(COLUMN_NAMES.platform);
+  return { udid, name, platform: platform < 0 ? undefined : platform };
+}
 
 function check(
   line: number,
@@ -63,15 +90,20 @@ function check(
 ): DeviceEntry | LineProblem {
   const u = (udid ?? '').trim();
   const n = (name ?? '').trim();
-  if (!u) return { line, text, problem: 'no UDID' };
+  if (!u) return { line, text, udid: '', problem: 'no UDID' };
   if (!isValidUdid(u)) {
-    return { line, text, problem: `'${u}' is not a UDID (40 hex digits, 8-16 hex digits like 00008110-000E49383CF8801E, or a Mac's hardware UUID)` };
+    return {
+      line,
+      text,
+      udid: '',
+      problem: `${quoteValue(u)} is not a UDID (40 hex digits, 8-16 hex digits like 00008110-000E49383CF8801E, or a Mac's hardware UUID)`,
+    };
   }
-  if (!n) return { line, text, problem: `no device name after UDID ${u}` };
+  if (!n) return { line, text, udid: u, problem: `no device name after UDID ${u}` };
   let platform = fallback;
   if (platformText !== undefined && platformText.trim() !== '') {
     const p = parsePlatform(platformText);
-    if (!p) return { line, text, problem: `platform '${platformText.trim()}' is not IOS or MAC_OS` };
+    if (!p) return { line, text, udid: u, problem: `platform ${quoteValue(platformText.trim())} is not IOS or MAC_OS` };
     platform = p;
   }
   return { line, udid: u, name: n, platform };
@@ -88,7 +120,12 @@ function collect(items: (DeviceEntry | LineProblem)[]): DeviceList {
     const key = item.udid.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
-      list.duplicates.push({ line: item.line, text: item.udid, problem: `UDID ${item.udid} is listed again (first on line ${first}); this line is skipped` });
+      list.duplicates.push({
+        line: item.line,
+        text: item.udid,
+        udid: item.udid,
+        problem: `UDID ${item.udid} is listed again (first on line ${first}); this line is skipped`,
+      });
       continue;
     }
     seen.set(key, item.line);
@@ -97,65 +134,85 @@ function collect(items: (DeviceEntry | LineProblem)[]): DeviceList {
   return list;
 }
 
-/** Splits one CSV record, honouring double quotes. */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
+/**
+ * One line's cells: tab-separated (Apple's file), quote-aware CSV, or separated by two or more spaces
+ * (a comma then belongs to the name, as in `UDID  Smith, J. iPhone`).
+ */
+function deviceCells(t: string): string[] {
+  if (t.includes('\t')) return splitCells(t, '\t').map((c) => c.value);
+  if (t.includes(',')) {
+    const csv = splitCells(t, ',').map((c) => c.value);
+    if (!/\s{2,}/.test(t) || csv.some(isValidUdid)) return csv;
   }
-  out.push(cur);
-  return out;
+  return t.split(/\s{2,}/);
 }
 
-/** Text lists and Apple's bulk-upload file. CSV-quoted fields are honoured when the line is comma-separated. */
-export function parseDeviceText(text: string, fallback: DevicePlatform): DeviceList {
+/**
+ * Text lists, Apple's bulk-upload file and CSV. A header line (UDID/Device ID and Name/Device Name, and
+ * optionally Platform) says which column is which, in any order; without one the order is UDID, name, platform.
+ */
+export function parseDeviceText(text: string, fallback: DevicePlatform, input = 'devices'): DeviceList {
   const items: (DeviceEntry | LineProblem)[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
-    const t = raw.replace(/^\uFEFF/, '').trim();
-    if (t === '' || t.startsWith('#') || HEADER.test(t)) return;
-    let fields: string[];
-    if (t.includes('\t')) fields = t.split('\t');
-    else if (t.includes(',') && (isValidUdid((csvFields(t)[0] ?? '').trim()) || !/\s{2,}/.test(t))) fields = csvFields(t);
-    else fields = t.split(/\s{2,}/);
-    items.push(check(line, t, fields[0], fields[1], fields[2], fallback));
-  });
+  let columns = POSITIONAL;
+  for (const { line, text: t } of listLines(text, input)) {
+    const cells = deviceCells(t);
+    const header = headerColumns(cells);
+    if (header) {
+      columns = header;
+      continue;
+    }
+    items.push(check(line, t, cells[columns.udid], cells[columns.name], columns.platform === undefined ? undefined : cells[columns.platform], fallback));
+  }
   return collect(items);
 }
 
-/** A JSON array of `{udid, name, platform?}`; positions are reported as entry numbers. */
-export function parseDeviceJson(text: string, fallback: DevicePlatform): DeviceList {
+/** Deepest JSON nesting read; a device list needs 2 (an array of objects). */
+const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text nests arrays and objects deeper than `max`, found in one pass before parsing. */
+function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > max) return true;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return false;
+}
+
+/** A JSON array of `{udid, name, platform?}`; positions are reported as entry numbers. Blank text is an empty list. */
+export function parseDeviceJson(text: string, fallback: DevicePlatform, input = 'devices-file'): DeviceList {
+  const empty: DeviceList = { entries: [], duplicates: [], problems: [] };
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') return empty;
+  if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new InputError(input, `Input ${input} nests JSON deeper than ${MAX_JSON_DEPTH} levels; give an array of {"udid", "name", "platform"} objects.`);
+  }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(body);
   } catch (err) {
-    return { entries: [], duplicates: [], problems: [{ line: 1, text: '', problem: `not valid JSON (${(err as Error).message})` }] };
+    // V8's message quotes the text, which is not repeated; only where it broke is.
+    const at = /at position \d+/.exec((err as Error).message)?.[0];
+    return { ...empty, problems: [{ line: 1, text: '', udid: '', problem: `not valid JSON${at ? ` (${at})` : ''}` }] };
   }
-  if (!Array.isArray(data))
-    return { entries: [], duplicates: [], problems: [{ line: 1, text: '', problem: 'the JSON is not an array of {udid, name, platform}' }] };
+  if (!Array.isArray(data)) return { ...empty, problems: [{ line: 1, text: '', udid: '', problem: 'the JSON is not an array of {udid, name, platform}' }] };
   return collect(
     data.map((d: unknown, i) => {
       const o = (d && typeof d === 'object' ? d : {}) as Record<string, unknown>;
       const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-      return check(i + 1, JSON.stringify(d), str(o['udid']), str(o['name']), str(o['platform']), fallback);
+      return check(i + 1, JSON.stringify(d).slice(0, 200), str(o['udid']), str(o['name']), str(o['platform']), fallback);
     }),
   );
 }
 
 /** Chooses the parser by file name: `.json` is JSON, anything else (.txt, .csv, .deviceids) is text. */
 export function parseDeviceFile(fileName: string, text: string, fallback: DevicePlatform): DeviceList {
-  return fileName.toLowerCase().endsWith('.json') ? parseDeviceJson(text, fallback) : parseDeviceText(text, fallback);
+  return fileName.toLowerCase().endsWith('.json') ? parseDeviceJson(text, fallback) : parseDeviceText(text, fallback, 'devices-file');
 }

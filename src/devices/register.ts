@@ -2,9 +2,8 @@
  * The register-devices workflow: read the lists, compare with the account, register or re-enable what is
  * missing (unless dry-run), and return one outcome per listed line, bad lines included.
  */
-import { readFile } from 'node:fs/promises';
 import { listDevices } from '../apple/devices.js';
-import { InputError } from '../core/errors.js';
+import { readListFile } from '../core/list-input.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { applyDevicePlan, type DeviceOutcome } from './apply.js';
@@ -25,18 +24,7 @@ export interface RegisterRequest {
 export async function readDeviceSources(r: Pick<RegisterRequest, 'devices' | 'devicesFile' | 'platform'>): Promise<DeviceList> {
   const lists: DeviceList[] = [];
   if (r.devices !== undefined) lists.push(parseDeviceText(r.devices, r.platform));
-  if (r.devicesFile !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(r.devicesFile, 'utf8');
-    } catch {
-      throw new InputError(
-        'devices-file',
-        `Input devices-file is '${r.devicesFile}', but no readable file is there; give a path relative to the workspace (check out the repository first).`,
-      );
-    }
-    lists.push(parseDeviceFile(r.devicesFile, text, r.platform));
-  }
+  if (r.devicesFile !== undefined) lists.push(parseDeviceFile(r.devicesFile, await readListFile(r.devicesFile, 'devices-file'), r.platform));
   if (lists.length === 1) return lists[0] as DeviceList;
   const [inline, file] = lists as [DeviceList, DeviceList];
   const seen = new Set(inline.entries.map((e) => e.udid.toLowerCase()));
@@ -45,7 +33,7 @@ export async function readDeviceSources(r: Pick<RegisterRequest, 'devices' | 'de
 }
 
 function failedLine(p: LineProblem): DeviceOutcome {
-  return { line: p.line, udid: p.text.split(/[\t,]|\s{2,}/)[0]?.trim() ?? '', name: '', platform: '', result: 'failed', message: p.problem };
+  return { line: p.line, udid: p.udid, name: '', platform: '', result: 'failed', message: p.problem };
 }
 
 /** One outcome per listed line, in line order; lines that could not be read are `failed`. */
@@ -53,14 +41,25 @@ export async function registerDevices(http: AppleHttpClient, r: RegisterRequest,
   const list = await readDeviceSources(r);
   for (const d of list.duplicates) log.warning(`line ${d.line}: ${d.problem}`, 'Device listed twice');
   for (const p of list.problems) log.warning(`line ${p.line}: ${p.problem}`, 'Device line not understood');
-  const outcomes = await log.group(`Devices (${list.entries.length} listed)`, async () => {
-    const existing = await listDevices(http);
-    log.info(`The account has ${existing.length} devices.`);
-    const plan = planDevices(existing, list.entries, r.enableDisabled);
-    const done = await applyDevicePlan(http, plan, { dryRun: r.dryRun, log });
-    for (const o of done) log.info(`${o.result.padEnd(14)} ${o.udid} ${o.name}${o.message ? ` (${o.message})` : ''}`);
-    return done;
-  });
+  // An empty list (a new project's devices file, say) is nothing to do, not a failure.
+  const nothing = list.entries.length === 0 && list.problems.length === 0;
+  if (nothing) {
+    const inputs = [r.devices !== undefined ? 'devices' : '', r.devicesFile !== undefined ? 'devices-file' : ''].filter((n) => n !== '').join(' and ');
+    log.warning(
+      `${inputs} lists no devices (only blank lines, comments or a header), so there is nothing to register; Apple was not asked.`,
+      'No devices listed',
+    );
+  }
+  const outcomes = nothing
+    ? []
+    : await log.group(`Devices (${list.entries.length} listed)`, async () => {
+        const existing = await listDevices(http);
+        log.info(`The account has ${existing.length} devices.`);
+        const plan = planDevices(existing, list.entries, r.enableDisabled);
+        const done = await applyDevicePlan(http, plan, { dryRun: r.dryRun, log });
+        for (const o of done) log.info(`${o.result.padEnd(14)} ${o.udid} ${o.name}${o.message ? ` (${o.message})` : ''}`);
+        return done;
+      });
   const all = [...outcomes, ...list.problems.map(failedLine)].sort((a, b) => a.line - b.line);
   const processing = all.filter((o) => o.status === 'PROCESSING' && o.result === 'registered');
   if (processing.length > 0) {

@@ -20,7 +20,7 @@ import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { applyProfileDecisions, type AppliedProfile } from './apply.js';
 import { certificateTypesFor, chooseCertificates } from './certificates.js';
-import { installDirs, installProfile, readProfileInfo, removeInstalledProfile } from './install.js';
+import { installDirs, installProfile, ProfileContentError, readProfileInfo, removeInstalledProfile } from './install.js';
 import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from './plan.js';
 import { reportFor, type ProfileReport } from './report.js';
 import { profileTypeInfo } from './profile-types.js';
@@ -63,14 +63,20 @@ function expiringWithin(iso: string | undefined, now: Date, days: number): boole
   return !!iso && Date.parse(iso) - now.getTime() < days * DAY_MS;
 }
 
+/** How messages name a profile: `profile 'App Dev' (9X8Y7Z)`. */
+function profileLabel(p: Profile): string {
+  return `profile '${p.attributes?.name ?? ''}' (${p.id})`;
+}
+
 /** The UDIDs a profile holds: from its content, or (when that lists none) from Apple's relationship. */
 async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations): Promise<string[]> {
   const content = p.profile.attributes?.profileContent;
   if (content) {
     try {
-      const udids = readProfileInfo(Buffer.from(content, 'base64')).provisionedDevices;
+      const udids = readProfileInfo(Buffer.from(content, 'base64'), profileLabel(p.profile)).provisionedDevices;
       if (udids) return udids;
-    } catch {
+    } catch (err) {
+      if (!(err instanceof ProfileContentError)) throw err;
       // Unreadable content: ask Apple instead.
     }
   }
@@ -193,7 +199,7 @@ export async function ensureProfiles(
     const profile = f.profile.attributes?.profileContent ? f.profile : await getProfile(http, f.profile.id);
     const content = profile.attributes?.profileContent ?? '';
     const der = Buffer.from(content, 'base64');
-    const file = readProfileInfo(der);
+    const file = readProfileInfo(der, profileLabel(profile));
     const expires = profile.attributes?.expirationDate ?? file.expirationDate?.toISOString();
     Object.assign(report, {
       profileId: profile.id,

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { parsePlist, PlistError, type PlistValue } from '../core/plist.js';
+import { MAX_PLIST_DEPTH, parsePlist, PlistError, type PlistValue } from '../core/plist.js';
 
 export interface ProfileFileInfo {
   uuid: string;
@@ -21,99 +21,168 @@ export interface ProfileFileInfo {
   extension: '.mobileprovision' | '.provisionprofile';
 }
 
-interface Tlv {
+/** Largest profile read; real ones are tens of kilobytes, even with a hundred devices. */
+const MAX_PROFILE_BYTES = 1024 * 1024;
+/** Deepest BER nesting read; a CMS SignedData with its certificates nests about 12 levels. */
+const MAX_BER_DEPTH = 64;
+
+/** A profile's content could not be read. The message is one sentence naming the profile. */
+export class ProfileContentError extends Error {
+  override readonly name = 'ProfileContentError';
+  constructor(
+    /** The profile, as named in the message (e.g. `profile 'App Dev' (9X8Y7Z)`). */
+    readonly profile: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What is wrong with the bytes, for the sentence; internal to this module. */
+class BerError extends Error {}
+
+interface BerNode {
   tag: number;
   constructed: boolean;
   /** The contents: [start, end). */
   start: number;
   end: number;
-  /** Where the next element begins (after the end-of-contents octets of an indefinite length). */
-  next: number;
+  children: BerNode[];
+}
+
+interface OpenElement {
+  node: BerNode;
+  indefinite: boolean;
+  /** Where the contents must end at the latest (the nearest definite length around them). */
+  limit: number;
 }
 
 /**
- * One DER or BER element at `at`. Older Apple profiles are BER with indefinite lengths (`30 80 …
- * 00 00`); their end is found by reading the elements inside up to the end-of-contents octets.
+ * The first DER or BER element in `buf` with everything inside it, read in one pass without recursion.
+ * Older Apple profiles are BER with indefinite lengths (`30 80 … 00 00`); such an element ends at its
+ * end-of-contents octets.
  */
-function readTlv(buf: Buffer, at: number): Tlv {
-  const tag = buf[at];
-  let len = buf[at + 1];
-  if (tag === undefined || len === undefined) throw new Error('truncated');
-  let start = at + 2;
-  const constructed = (tag & 0x20) !== 0;
-  if (len === 0x80) {
-    if (!constructed) throw new Error('indefinite length on a primitive element');
-    let p = start;
-    while (buf[p] !== 0 || buf[p + 1] !== 0) {
-      if (p >= buf.length) throw new Error('truncated');
-      p = readTlv(buf, p).next;
+function readBer(buf: Buffer): BerNode {
+  const root: BerNode = { tag: -1, constructed: true, start: 0, end: buf.length, children: [] };
+  const open: OpenElement[] = [{ node: root, indefinite: false, limit: buf.length }];
+  let at = 0;
+  for (;;) {
+    const top = open[open.length - 1] as OpenElement;
+    if (open.length === 1 && root.children.length === 1) return root.children[0] as BerNode;
+    if (!top.indefinite && at === top.limit) {
+      if (open.length === 1) throw new BerError('no element');
+      open.pop();
+      continue;
     }
-    return { tag, constructed, start, end: p, next: p + 2 };
+    if (at + 2 > top.limit) throw new BerError('truncated');
+    const tag = buf[at] as number;
+    let len = buf[at + 1] as number;
+    if (top.indefinite && tag === 0 && len === 0) {
+      top.node.end = at;
+      at += 2;
+      open.pop();
+      continue;
+    }
+    if ((tag & 0x1f) === 0x1f) throw new BerError('a tag number above 30');
+    const constructed = (tag & 0x20) !== 0;
+    let start = at + 2;
+    const node: BerNode = { tag, constructed, start, end: -1, children: [] };
+    if (len === 0x80) {
+      if (!constructed) throw new BerError('an indefinite length on a primitive element');
+      if (open.length > MAX_BER_DEPTH) throw new BerError(`elements nested deeper than ${MAX_BER_DEPTH} levels`);
+      top.node.children.push(node);
+      open.push({ node, indefinite: true, limit: top.limit });
+      at = start;
+      continue;
+    }
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 4) throw new BerError('an unsupported length');
+      if (start + n > top.limit) throw new BerError('truncated');
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + (buf[start + i] as number);
+      start += n;
+    }
+    if (start + len > top.limit) throw new BerError('truncated');
+    node.start = start;
+    node.end = start + len;
+    top.node.children.push(node);
+    if (constructed) {
+      if (open.length > MAX_BER_DEPTH) throw new BerError(`elements nested deeper than ${MAX_BER_DEPTH} levels`);
+      open.push({ node, indefinite: false, limit: node.end });
+      at = start;
+    } else at = node.end;
   }
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n > 4) throw new Error('unsupported length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (buf[start + i] ?? 0);
-    start += n;
-  }
-  if (start + len > buf.length) throw new Error('truncated');
-  return { tag, constructed, start, end: start + len, next: start + len };
 }
 
-function children(buf: Buffer, t: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let at = t.start; at < t.end;) {
-    const c = readTlv(buf, at);
-    out.push(c);
-    at = c.next;
-  }
-  return out;
+function child(node: BerNode, index: number): BerNode {
+  const c = node.children[index];
+  if (!c) throw new BerError('an element missing');
+  return c;
 }
 
-function octets(buf: Buffer, t: Tlv): Buffer {
-  if (!t.constructed) return buf.subarray(t.start, t.end);
-  return Buffer.concat(children(buf, t).map((c) => octets(buf, c)));
+/** The bytes of an OCTET STRING, joining the pieces of a constructed (BER) one in order. */
+function octets(buf: Buffer, node: BerNode): Buffer {
+  const pieces: Buffer[] = [];
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop() as BerNode;
+    if (!n.constructed) pieces.push(buf.subarray(n.start, n.end));
+    else for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as BerNode);
+  }
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
 }
+
+/** Capitalises a profile's label for the start of a sentence. */
+const Label = (profile: string): string => profile.charAt(0).toUpperCase() + profile.slice(1);
 
 /**
  * The plist inside a profile: ContentInfo { signedData OID, [0] SignedData { version, digestAlgorithms,
- * encapContentInfo { data OID, [0] OCTET STRING <plist> }, ... } } (RFC 5652).
+ * encapContentInfo { data OID, [0] OCTET STRING <plist> }, ... } } (RFC 5652). `profile` names it in errors.
  */
-export function profilePlist(der: Buffer): string {
-  try {
-    const root = readTlv(der, 0);
-    const signedData = children(der, children(der, root)[1] as Tlv)[0] as Tlv;
-    const encap = children(der, signedData)[2] as Tlv;
-    const explicit = children(der, encap)[1] as Tlv;
-    return octets(der, children(der, explicit)[0] as Tlv).toString('utf8');
-  } catch {
-    throw new Error('The profile Apple returned is not a CMS SignedData wrapping a plist.');
+export function profilePlist(der: Buffer, profile = 'the profile Apple returned'): string {
+  if (der.length > MAX_PROFILE_BYTES) {
+    throw new ProfileContentError(
+      profile,
+      `${Label(profile)} is ${der.length} bytes, more than the ${MAX_PROFILE_BYTES} a provisioning profile may have, so it was not read.`,
+    );
   }
-}
-
-function readPlist(der: Buffer): PlistValue {
   try {
-    return parsePlist(profilePlist(der));
+    const signedData = child(child(readBer(der), 1), 0);
+    const explicit = child(child(signedData, 2), 1);
+    return octets(der, child(explicit, 0)).toString('utf8');
   } catch (err) {
-    if (err instanceof PlistError) throw new Error(`The plist inside the profile Apple returned cannot be read: ${err.message}.`, { cause: err });
-    throw err;
+    if (!(err instanceof BerError)) throw err;
+    throw new ProfileContentError(profile, `${Label(profile)} is not a CMS SignedData wrapping a plist (${err.message}); download or regenerate it.`);
   }
 }
 
-/** The profile's plist dictionary. */
-export function profileDict(der: Buffer): Record<string, PlistValue> {
-  const parsed = readPlist(der);
+/** The profile's plist as a dictionary; anything else is a ProfileContentError naming `profile`. */
+export function profileDict(der: Buffer, profile = 'the profile Apple returned'): Record<string, PlistValue> {
+  const xml = profilePlist(der, profile);
+  const bad = (what: string): ProfileContentError =>
+    new ProfileContentError(profile, `${Label(profile)} holds ${what}, not a readable XML property list; download or regenerate it.`);
+  if (!/^\s*<(\?xml|!DOCTYPE|plist)/.test(xml.replace(/^\uFEFF/, ''))) throw bad('other data');
+  let parsed: PlistValue;
+  try {
+    parsed = parsePlist(xml);
+  } catch (err) {
+    if (!(err instanceof PlistError)) throw err;
+    throw bad(err.message.includes('deeper than') ? `a plist nested deeper than ${MAX_PLIST_DEPTH} levels` : 'a plist that is not well-formed');
+  }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || parsed instanceof Date || parsed instanceof Uint8Array) {
-    throw new Error('The profile Apple returned holds no plist dictionary.');
+    throw bad('no dictionary');
   }
   return parsed;
 }
 
-export function readProfileInfo(der: Buffer): ProfileFileInfo {
-  const dict = profileDict(der);
+/** Reads a profile's plist; `profile` names it in errors (e.g. `profile 'App Dev' (9X8Y7Z)`). */
+export function readProfileInfo(der: Buffer, profile = 'the profile Apple returned'): ProfileFileInfo {
+  const dict = profileDict(der, profile);
   const uuid = dict['UUID'];
-  if (typeof uuid !== 'string' || !/^[0-9A-Fa-f-]{36}$/.test(uuid)) throw new Error('The profile Apple returned has no UUID.');
+  if (typeof uuid !== 'string' || !/^[0-9A-Fa-f-]{36}$/.test(uuid)) {
+    throw new ProfileContentError(profile, `${Label(profile)} has no UUID in its plist; download or regenerate it.`);
+  }
   const platforms = Array.isArray(dict['Platform']) ? dict['Platform'].filter((p: PlistValue): p is string => typeof p === 'string') : [];
   const team = Array.isArray(dict['TeamIdentifier']) ? dict['TeamIdentifier'][0] : undefined;
   const expires = dict['ExpirationDate'];

@@ -211,6 +211,21 @@ describe('assign-devices against the Apple Business API simulator', () => {
     expect(findLeaks(r.stdout, [other.privateKeyPem])).toEqual([]);
   });
 
+  it('reads a CSV whose serial column follows a quoted model name holding a comma, and a quoted model in a plain list', async () => {
+    place(null);
+    const dir = await mkdtemp(path.join(tmpdir(), 'serials-'));
+    const file = path.join(dir, 'export.csv');
+    await writeFile(file, `\uFEFFModel,Serial Number\r\n"iPad Pro (11-inch), Wi-Fi",${SERIALS[0]}\r\n"iPhone 15, blue",${SERIALS[1]}\r\n`);
+    const r = await run({ 'serial-numbers-file': file, 'serial-numbers': `"iPad Pro (11-inch), Wi-Fi",${SERIALS[2]}`, wait: 'false' });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ submitted: '3', failed: '0' });
+    expect(
+      JSON.parse(r.outputs['devices'] ?? '[]')
+        .map((d: { serialNumber: string }) => d.serialNumber)
+        .sort(),
+    ).toEqual([...SERIALS].sort());
+  });
+
   it('rejects a malformed serial number before any request', async () => {
     const r = await run({ 'serial-numbers': `${SERIALS[0]}\nnot-a-serial` });
     expect(r.exitCode).toBe(1);

@@ -1,7 +1,7 @@
 // Unit tests of the pure parts: PKCS#12 in/out, the passphrase seal, security's redaction and the
 // search-list bookkeeping. The bundled action is tested end to end in the other files.
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { IdentityStore, storeKeyPrefix, type CachePort } from '../../src/certifi
 import { KeychainError, redact, SecurityTool, type CommandResult } from '../../src/keychain/keychain.js';
 import { installIdentity, removeIdentity } from '../../src/keychain/install.js';
 import { Pkcs12Error, readPkcs12, writePkcs12 } from '../../src/certificates/pkcs12.js';
+import { thrown } from '../support/thrown.js';
 import { keyFitsCertificate } from './helpers.js';
 
 let dir: string;
@@ -33,6 +34,11 @@ beforeAll(async () => {
   o([...base, '-legacy', '-certpbe', 'PBE-SHA1-RC2-40', '-out', 'rc2.p12', '-passout', 'pass:pw']);
   o([...base, '-out', 'empty.p12', '-passout', 'pass:']);
   o([...base, '-keypbe', 'NONE', '-certpbe', 'NONE', '-nomac', '-out', 'plain.p12', '-passout', 'pass:']);
+  // One count over the limit in each place a p12 holds one: the MAC, the shrouded key bag, the encrypted certificates (PBES2).
+  const over = ['-iter', '1000001'];
+  o([...base, ...over, '-keypbe', 'NONE', '-certpbe', 'NONE', '-out', 'mac-iter.p12', '-passout', 'pass:pw']);
+  o([...base, ...over, '-legacy', '-nomac', '-certpbe', 'NONE', '-out', 'key-iter.p12', '-passout', 'pass:pw']);
+  o([...base, ...over, '-nomac', '-keypbe', 'NONE', '-certpbe', 'AES-256-CBC', '-out', 'cert-iter.p12', '-passout', 'pass:pw']);
 });
 
 describe('PKCS#12', () => {
@@ -61,6 +67,30 @@ describe('PKCS#12', () => {
     expect(problem(() => readPkcs12(p12('aes.p12'), 'nope'))).toBe('password: cannot be opened with the given password');
     expect(problem(() => readPkcs12(p12('3des.p12'), undefined))).toBe('password: needs a password, and none was given');
     expect(problem(() => readPkcs12(Buffer.from('not a p12 at all'), 'pw'))).toMatch(/^not-pkcs12: /);
+  });
+
+  it.each(['mac-iter.p12', 'key-iter.p12', 'cert-iter.p12'])('refuses %s, whose iteration count is over 1,000,000, before deriving any key', (file) => {
+    const start = performance.now();
+    expect(() => readPkcs12(p12(file), 'pw')).toThrow(
+      new Pkcs12Error(
+        'unreadable',
+        'asks for 1000001 key-derivation iterations, more than the 1000000 this action allows; export it again (Keychain Access and openssl pkcs12 -export use 2048)',
+      ),
+    );
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+
+  it('says a damaged key bag cannot be read with a Pkcs12Error, never the error OpenSSL raised', () => {
+    const keyDer = createPrivateKey(keyPem).export({ type: 'pkcs8', format: 'der' });
+    const bytes = Buffer.from(p12('plain.p12'));
+    // The RSAPrivateKey inside the PrivateKeyInfo starts with its version, INTEGER 0, then the modulus.
+    const version = Buffer.from('020100028201', 'hex');
+    const at = bytes.indexOf(keyDer) + keyDer.indexOf(version);
+    expect(bytes.indexOf(keyDer)).toBeGreaterThan(0);
+    bytes[at] = 0x05; // the version becomes a NULL: neither forge nor OpenSSL reads the key
+    expect(thrown(Pkcs12Error, () => readPkcs12(bytes, undefined)).message).toBe(
+      'holds a private key that cannot be read (its bag is damaged); export the identity again from Keychain Access or with openssl pkcs12 -export',
+    );
   });
 
   it('writes 3DES key bags with a SHA-1 MAC, which openssl opens without -legacy and forge reads back', async () => {

@@ -97,6 +97,40 @@ describe('register-devices (bundled, over HTTP against the simulator)', () => {
     expect(sim.state().devices.find((d) => d.udid === '00008130-0000000000000C01')?.name).toBe('Csv, Phone');
   });
 
+  it('warns and succeeds with zero counts, asking Apple nothing, when the devices file lists no devices', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'devices-'));
+    await writeFile(path.join(dir, 'empty.json'), '');
+    await writeFile(path.join(dir, 'empty.txt'), '# devices for the beta, none yet\n\n');
+    await writeFile(path.join(dir, 'header.csv'), 'udid,name,platform\n');
+    for (const file of ['empty.json', 'empty.txt', 'header.csv']) {
+      const run = await runStep('register-devices', { ...api(), 'devices-file': path.join(dir, file) });
+      expect(run.exitCode, `${file}: ${run.stdout}`).toBe(0);
+      expect(run.outputs).toMatchObject({ registered: '0', enabled: '0', unchanged: '0', failed: '0', devices: '[]' });
+      expect(run.errors).toEqual([]);
+      expect(run.warnings).toEqual([
+        'devices-file lists no devices (only blank lines, comments or a header), so there is nothing to register; Apple was not asked.',
+      ]);
+    }
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('reads a UTF-16 CSV whose header puts the columns in another order and whose names hold quoted commas', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'devices-'));
+    const csv = 'Device Name,Device Platform,Device ID\r\n"iPad Pro (11-inch), Wi-Fi",ipados,00008130-00000000CAFE0001\r\n';
+    await writeFile(path.join(dir, 'd.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv, 'utf16le')]));
+    const run = await runStep('register-devices', { ...api(), 'devices-file': path.join(dir, 'd.csv') });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ registered: '1', failed: '0' });
+    expect(sim.state().devices.find((d) => d.udid === '00008130-00000000CAFE0001')).toMatchObject({ name: 'iPad Pro (11-inch), Wi-Fi', platform: 'IOS' });
+  });
+
+  it('refuses an overlong line with one sentence naming it, before any request', async () => {
+    const run = await runStep('register-devices', { ...api(), devices: `${NEW_A},Ana\n${'udid' + ' '.repeat(5000) + 'x'}` });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual(['Input devices has a line of 5005 characters on line 2, longer than the 4096 a list line may have; give one entry a line.']);
+    expect(sim.requests).toHaveLength(0);
+  });
+
   it('leaves disabled devices disabled when enable-disabled is false', async () => {
     const id = sim.seed.device({ udid: 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678', name: 'Parked', status: 'DISABLED' }).id;
     const run = await runStep('register-devices', { ...api(), devices: 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678,Parked', 'enable-disabled': 'false' });

@@ -4,13 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { closeIdentifiers, exactBundleId } from '../../src/apple/bundle-ids.js';
 import type { BundleId, Certificate, CertificateType, Device } from '../../src/apple/types.js';
 import { chooseCertificates } from '../../src/profiles/certificates.js';
-import { profilePlist, readProfileInfo } from '../../src/profiles/install.js';
+import { ProfileContentError, profilePlist, readProfileInfo } from '../../src/profiles/install.js';
 import { planProfiles, selectDevices, type PlanInput, type ProfileCandidate } from '../../src/profiles/plan.js';
 import { profileTypeInfo } from '../../src/profiles/profile-types.js';
+import { thrown } from '../support/thrown.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const days = (n: number): string => new Date(NOW.getTime() + n * 86_400_000).toISOString();
@@ -227,6 +228,84 @@ describe('profile files', () => {
   });
 
   it('refuses bytes that are not a CMS profile with one sentence', () => {
-    expect(() => readProfileInfo(Buffer.from('not a profile'))).toThrow('The profile Apple returned is not a CMS SignedData wrapping a plist.');
+    expect(() => readProfileInfo(Buffer.from('not a profile'))).toThrow(
+      'The profile Apple returned is not a CMS SignedData wrapping a plist (truncated); download or regenerate it.',
+    );
+  });
+});
+
+/** A CMS ContentInfo/SignedData skeleton in BER (indefinite lengths) around `content`, the element inside encapContentInfo's [0]. */
+function berSignedData(content: Buffer): Buffer {
+  const oid = Buffer.from('06092a864886f70d010702', 'hex');
+  const head = ['3080', oid.toString('hex'), 'a080', '3080', '020101', '3100', '3080', oid.toString('hex'), 'a080'].join('');
+  return Buffer.concat([Buffer.from(head, 'hex'), content, Buffer.alloc(10)]);
+}
+
+/** A primitive OCTET STRING (definite length). */
+function octetString(bytes: Buffer): Buffer {
+  const n = bytes.length;
+  const len = n < 0x80 ? [n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  return Buffer.concat([Buffer.from([0x04, ...len]), bytes]);
+}
+
+/** `plist` as a constructed (indefinite-length) OCTET STRING of `pieces` primitive pieces, nested `depth` levels. */
+function chunked(plist: string, pieces: number, depth = 1): Buffer {
+  const bytes = Buffer.from(plist);
+  const size = Math.ceil(bytes.length / pieces);
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) parts.push(octetString(bytes.subarray(at, at + size)));
+  return Buffer.concat([Buffer.alloc(depth * 2, Buffer.from('2480', 'hex')), ...parts, Buffer.alloc(depth * 2)]);
+}
+
+const contentError = (f: () => unknown): ProfileContentError => thrown(ProfileContentError, f);
+
+describe('profile files: bounds and bad data', () => {
+  const uuid = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+  const plistOf = (name: string): string =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Name</key><string>${name}</string><key>UUID</key><string>${uuid}</string></dict></plist>\n`;
+
+  it('reads a plist in 40,000 BER pieces nested 55 levels deep, in one linear pass', () => {
+    const der = berSignedData(chunked(plistOf('x'.repeat(900_000)), 40_000, 55));
+    const start = performance.now();
+    expect(readProfileInfo(der).uuid).toBe(uuid);
+    expect(performance.now() - start).toBeLessThan(1500);
+  });
+
+  it('refuses a profile over 1 MiB at once, in one sentence naming it (a 15.6 MiB one took minutes)', () => {
+    const der = berSignedData(octetString(Buffer.alloc(16_000_000, 0x41)));
+    const start = performance.now();
+    expect(contentError(() => readProfileInfo(der, "profile 'Huge' (P1)")).message).toBe(
+      `Profile 'Huge' (P1) is ${der.length} bytes, more than the 1048576 a provisioning profile may have, so it was not read.`,
+    );
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+
+  it('refuses BER nested deeper than 64 levels with one sentence, never a stack overflow, and quickly', () => {
+    for (const depth of [65, 2000, 200_000]) {
+      const der = berSignedData(chunked(plistOf('x'), 1, depth)).subarray(0, 1024 * 1024);
+      const start = performance.now();
+      expect(contentError(() => readProfileInfo(der, "profile 'Deep' (P2)")).message).toMatch(
+        /^Profile 'Deep' \(P2\) is not a CMS SignedData wrapping a plist \((elements nested deeper than 64 levels|truncated)\); download or regenerate it\.$/,
+      );
+      expect(performance.now() - start).toBeLessThan(200);
+    }
+  });
+
+  it('names the profile when the plist inside is not well-formed, not XML, or nested too deep, and prints nothing', async () => {
+    const errors: unknown[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args));
+    const broken = await opensslSigned('<?xml version="1.0"?><plist><dict><key>UUID</key><string>x</dict>');
+    expect(contentError(() => readProfileInfo(broken, "profile 'Broken' (P3)")).message).toBe(
+      "Profile 'Broken' (P3) holds a plist that is not well-formed, not a readable XML property list; download or regenerate it.",
+    );
+    expect(contentError(() => readProfileInfo(berSignedData(chunked('bplist00\u0000\u0001', 1)), "profile 'Binary' (P4)")).message).toBe(
+      "Profile 'Binary' (P4) holds other data, not a readable XML property list; download or regenerate it.",
+    );
+    const deep = `<plist>${'<array>'.repeat(10_000)}${'</array>'.repeat(10_000)}</plist>`;
+    expect(contentError(() => readProfileInfo(berSignedData(chunked(deep, 1)), "profile 'Nested' (P5)")).message).toBe(
+      "Profile 'Nested' (P5) holds a plist nested deeper than 64 levels, not a readable XML property list; download or regenerate it.",
+    );
+    spy.mockRestore();
+    expect(errors).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { API_KEY, API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/
 import { InputError } from '../../core/errors.js';
 import { parseEcPrivateKey } from '../../core/keys.js';
 import { apiUrl, oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
+import { quoteValue } from '../../core/redact.js';
 
 export const APPLE_API_INPUTS = ['key-id', 'issuer-id', 'private-key', 'api', 'api-base-url'] as const;
 
@@ -13,7 +14,7 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
   if (!/^[A-Za-z0-9]{6,20}$/.test(keyId)) {
     throw new InputError(
       'key-id',
-      `Input key-id is '${keyId}', but an API key ID is letters and digits only, usually 10 (e.g. 2X9R4HXF34); pass the key ID, not the file name or issuer ID.`,
+      `Input key-id is ${quoteValue(keyId)}, but an API key ID is letters and digits only, usually 10 (e.g. 2X9R4HXF34); pass the key ID, not the file name or issuer ID.`,
     );
   }
   if (raw === undefined) {
@@ -25,7 +26,7 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
   if (issuerId !== undefined && !/^[0-9a-fA-F-]{36}$/.test(issuerId)) {
     throw new InputError(
       'issuer-id',
-      `Input issuer-id is '${issuerId}', but an issuer ID is a UUID (8-4-4-4-12 hex digits); leave it empty for an individual key.`,
+      `Input issuer-id is ${quoteValue(issuerId)}, but an issuer ID is a UUID (8-4-4-4-12 hex digits); leave it empty for an individual key.`,
     );
   }
   const api: ApiKind = oneOf(src, 'api', API_KINDS, 'app-store-connect', { asc: 'app-store-connect', 'in-house': 'enterprise' });

@@ -3,6 +3,7 @@ import { DEFAULT_BUSINESS_BASE_URL, DEFAULT_SCHOOL_BASE_URL, DEFAULT_TOKEN_URL, 
 import type { BusinessScope } from '../../business/oauth.js';
 import { InputError } from '../../core/errors.js';
 import { parseEcPrivateKey, type KeyDescription } from '../../core/keys.js';
+import { quoteValue } from '../../core/redact.js';
 import { apiUrl, oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
 
 export const BUSINESS_API_INPUTS = ['client-id', 'key-id', 'private-key', 'scope', 'api-base-url', 'token-url'] as const;
@@ -22,14 +23,14 @@ export function readBusinessApiInputs(src: InputSource): BusinessApiConfig {
   if (/\s/.test(clientId) || clientId.length > 200) {
     throw new InputError(
       'client-id',
-      `Input client-id is '${clientId.slice(0, 60)}', but a client ID is one word such as BUSINESSAPI.c75c0a8a-…; copy it from the API account in Apple Business.`,
+      `Input client-id is ${quoteValue(clientId)}, but a client ID is one word such as BUSINESSAPI.c75c0a8a-…; copy it from the API account in Apple Business.`,
     );
   }
   const keyId = requiredString(src, 'key-id', "the key ID of the API account's private key in Apple Business (a UUID)");
   if (!/^[A-Za-z0-9-]{6,64}$/.test(keyId)) {
     throw new InputError(
       'key-id',
-      `Input key-id is '${keyId.slice(0, 60)}', but a key ID is a UUID such as 7e1e6a84-…; copy it from the API account in Apple Business.`,
+      `Input key-id is ${quoteValue(keyId)}, but a key ID is a UUID such as 7e1e6a84-…; copy it from the API account in Apple Business.`,
     );
   }
   if (raw === undefined) {

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../../core/errors.js';
 import type { Mask } from '../../core/log.js';
+import { looksLikeKeyMaterial, quoteValue } from '../../core/redact.js';
 
 export interface InputSource {
   /** The raw value, '' when not given. */
@@ -12,8 +13,10 @@ export interface InputSource {
   mask: Mask;
 }
 
+/** A value; one that looks like a key (pasted into the wrong input) is masked at once, and no error repeats it (quoteValue). */
 export function optionalString(src: InputSource, name: string): string | undefined {
   const v = src.get(name).trim();
+  if (looksLikeKeyMaterial(v)) src.mask(v);
   return v === '' ? undefined : v;
 }
 
@@ -41,7 +44,7 @@ export function booleanInput(src: InputSource, name: string, fallback: boolean):
   const lower = v.toLowerCase();
   if (TRUE.has(lower)) return true;
   if (FALSE.has(lower)) return false;
-  throw new InputError(name, `Input ${name} is '${v}', but it takes true or false.`);
+  throw new InputError(name, `Input ${name} is ${quoteValue(v)}, but it takes true or false.`);
 }
 
 /** One of a fixed set; `aliases` maps accepted spellings (lower-case) to canonical values. */
@@ -55,14 +58,14 @@ export function oneOf<T extends string>(src: InputSource, name: string, values: 
   if (exact) return exact;
   const alias = aliases[v.toLowerCase()] ?? values.find((x) => x.toLowerCase() === v.toLowerCase());
   if (alias) return alias;
-  throw new InputError(name, `Input ${name} is '${v}', but it takes one of ${values.join(', ')}.`);
+  throw new InputError(name, `Input ${name} is ${quoteValue(v)}, but it takes one of ${values.join(', ')}.`);
 }
 
 export function integerInput(src: InputSource, name: string, fallback: number, min = 0): number {
   const v = optionalString(src, name);
   if (v === undefined) return fallback;
   if (!/^\d+$/.test(v) || Number(v) < min) {
-    throw new InputError(name, `Input ${name} is '${v}', but it takes a whole number of at least ${min} (default ${fallback}).`);
+    throw new InputError(name, `Input ${name} is ${quoteValue(v)}, but it takes a whole number of at least ${min} (default ${fallback}).`);
   }
   return Number(v);
 }
@@ -93,18 +96,18 @@ export function apiUrl(input: string, value: string, example: string, originOnly
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes a URL such as ${example}.`);
+    throw new InputError(input, `Input ${input} is ${quoteValue(value)}, but it takes a URL such as ${example}.`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new InputError(
       input,
-      `Input ${input} is '${value}', but it takes an https URL such as ${example} (plain http only for a loopback host such as 127.0.0.1 or localhost).`,
+      `Input ${input} is ${quoteValue(value)}, but it takes an https URL such as ${example} (plain http only for a loopback host such as 127.0.0.1 or localhost).`,
     );
   }
   if (!originOnly) return url.toString();
   const path = url.pathname.replace(/\/+$/, '');
   if (path !== '' && path !== '/v1') {
-    throw new InputError(input, `Input ${input} is '${value}', but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`);
+    throw new InputError(input, `Input ${input} is ${quoteValue(value)}, but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`);
   }
   return url.origin;
 }
