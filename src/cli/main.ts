@@ -8,7 +8,7 @@ import type { ActionResult, RunContext } from '../actions/support/action-runner.
 import { summaryTables } from '../actions/support/summary.js';
 import type { InputSource } from '../actions/support/inputs.js';
 import { describeError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
+import { logLine, safeLogger, type Logger } from '../core/log.js';
 import { envName, parseArgv, UsageError } from './argv.js';
 import { COMMANDS, FILE_FLAGS } from './commands.js';
 import { readActionIo, type ActionIo } from './metadata.js';
@@ -49,8 +49,9 @@ function commandHelp(name: string, meta: ActionIo): string {
   return lines.join('\n');
 }
 
+/** Lines go through safeLogger: in a GitHub `run:` step, this output is read for workflow commands too. */
 function cliLogger(io: CliIo, debug: boolean): Logger {
-  return {
+  return safeLogger({
     info: (m) => io.stderr(m),
     debug: (m) => {
       if (debug) io.stderr(`debug: ${m}`);
@@ -61,11 +62,12 @@ function cliLogger(io: CliIo, debug: boolean): Logger {
       io.stderr(`== ${name}`);
       return fn();
     },
-  };
+  });
 }
 
 function printSummary(io: CliIo, result: ActionResult): void {
-  for (const s of summaryTables(result)) {
+  for (const table of summaryTables(result)) {
+    const s = { heading: logLine(table.heading), rows: table.rows.map((r) => r.map(logLine)), notes: (table.notes ?? []).map(logLine) };
     io.stderr(`\n${s.heading}`);
     const widths = (s.rows[0] ?? []).map((_, c) => Math.min(40, Math.max(...s.rows.map((r) => (r[c] ?? '').length))));
     for (const row of s.rows)
@@ -75,7 +77,7 @@ function printSummary(io: CliIo, result: ActionResult): void {
           .join('  ')
           .trimEnd(),
       );
-    for (const note of s.notes ?? []) io.stderr(note);
+    for (const note of s.notes) io.stderr(note);
   }
 }
 
@@ -121,15 +123,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const ctx: RunContext = { log: cliLogger(io, io.env['APPLE_SIGNING_DEBUG'] === '1'), mask: src.mask };
     const result = await cmd.run(src, ctx);
     printSummary(io, result);
-    if (args.json) io.stdout(JSON.stringify(result.outputs));
-    else for (const [k, v] of Object.entries(result.outputs)) io.stdout(`${k}=${String(v)}`);
+    // JSON escapes controls itself; `##[` is a command anywhere in a line, so its bracket is written as \u005b.
+    if (args.json) io.stdout(JSON.stringify(result.outputs).replace(/##\[/g, '##\\u005b'));
+    else for (const [k, v] of Object.entries(result.outputs)) io.stdout(`${k}=${logLine(String(v))}`);
     if (result.failure) {
-      io.stderr(`error: ${result.failure}`);
+      io.stderr(`error: ${logLine(result.failure)}`);
       return 1;
     }
     return 0;
   } catch (err) {
-    io.stderr(`error: ${describeError(err)}`);
+    io.stderr(`error: ${logLine(describeError(err))}`);
     return err instanceof UsageError ? 2 : 1;
   }
 }

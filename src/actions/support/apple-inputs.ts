@@ -2,6 +2,7 @@
 import type { AppleApiConfig } from '../../apple/client.js';
 import { API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/api.js';
 import { InputError } from '../../core/errors.js';
+import { maskSecret } from '../../core/log.js';
 import { parseEcPrivateKey } from '../../core/keys.js';
 import { oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
 
@@ -20,7 +21,7 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
     throw new InputError('private-key', 'Input private-key is required: pass the contents of the AuthKey_XXXXXXXXXX.p8 file, for example from a secret.');
   }
   const privateKey = parseEcPrivateKey(raw);
-  src.mask(privateKey.pem);
+  maskSecret(src.mask, privateKey.pem);
   const issuerId = optionalString(src, 'issuer-id');
   if (issuerId !== undefined && !/^[0-9a-fA-F-]{36}$/.test(issuerId)) {
     throw new InputError(
