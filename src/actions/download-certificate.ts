@@ -219,6 +219,7 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
 
 /** What the post step must undo goes into state the moment it is done (paths only, no secret). */
 function rememberKeychain(ctx: RunContext, s: Partial<KeychainState>): void {
+  if (s.createdKeychainMarker) ctx.state?.save(State.CreatedKeychainMarker, s.createdKeychainMarker);
   if (s.createdKeychain) ctx.state?.save(State.CreatedKeychain, s.createdKeychain);
   if (s.originalSearchList) ctx.state?.save(State.SearchListOriginal, JSON.stringify(s.originalSearchList));
   if (s.addedToSearchList) ctx.state?.save(State.SearchListAdded, s.addedToSearchList);
