@@ -50,7 +50,9 @@ afterEach(() => {
   sim.clearRequests();
 });
 
-describe('identity store (bundled action, @actions/cache against a local Actions cache v2 service)', () => {
+// Each store run derives the cache key and then seals or opens the file with full-strength scrypt (128 MiB,
+// about a second each on a busy machine), never weakened for tests; so the runs are few and the time generous.
+describe('identity store (bundled action, @actions/cache against a local Actions cache v2 service)', { timeout: 120_000 }, () => {
   let createdId = '';
   /** The entries this account's DEVELOPMENT identities have under PASSPHRASE (derived as the action derives it). */
   let prefix = '';
