@@ -340,6 +340,34 @@ describe('download-certificate (bundled, against the simulator, with a recording
     expect(Object.keys(sec.keychains()).sort()).toEqual([outside, inside].sort());
   });
 
+  it('refuses a keychain-password under 4 characters in one sentence, and warns that a p12-password that short cannot be masked', async () => {
+    const short = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DISTRIBUTION',
+      'signing-key': (dist[0] as Seeded).privateKeyPem,
+      'keychain-password': 'abc',
+    });
+    expect(short.exitCode).toBe(1);
+    expect(short.errors).toEqual([
+      'Input keychain-password is shorter than 4 characters, which the runner cannot mask in logs; give the keychain a longer password, or leave keychain empty for a new temporary keychain.',
+    ]);
+    expect(sim.requests).toHaveLength(0);
+    const target = dist[2] as Seeded;
+    const p12 = await opensslExportP12(target.privateKeyPem, der(target), 'ab');
+    const run = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DISTRIBUTION',
+      p12: p12.toString('base64'),
+      'p12-password': 'ab',
+      import: 'false',
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs['certificate-id']).toBe(target.id);
+    expect(run.warnings).toEqual([
+      'p12-password is shorter than 4 characters, so the runner cannot mask it and any log line holding it shows it; export the .p12 again with a longer password.',
+    ]);
+  });
+
   it('post step with no state says there is nothing to clean up and succeeds', async () => {
     const post = await runStep('download-certificate', {}, { bundle: 'download-certificate-post' });
     expect(post.exitCode).toBe(0);

@@ -54,12 +54,15 @@ function foreign(run: StepResult): string[] {
     .map((c) => c.line);
 }
 
-/** The index of the first output line that shows data from a name, and of the add-mask line of `secret`. */
+/** The index of the first output line that shows data from a name. */
 function firstDataLine(run: StepResult): number {
   return runnerLines(run.stdout).findIndex((l) => /evil|slow|new\\n|INJECTED/.test(l) && !l.startsWith('::add-mask::'));
 }
-function maskLine(run: StepResult, secret: string): number {
-  return runnerLines(run.stdout).indexOf(`::add-mask::${secret}`);
+/** `secret` has its own add-mask line, printed before output line `before`. */
+function expectMaskedBefore(run: StepResult, secret: string, before: number): void {
+  const at = runnerLines(run.stdout).indexOf(`::add-mask::${secret}`);
+  expect(at, secret).toBeGreaterThanOrEqual(0);
+  expect(at, secret).toBeLessThan(before);
 }
 
 describe('names from Apple and from a devices file never become workflow commands', () => {
@@ -109,7 +112,7 @@ describe('names from Apple and from a devices file never become workflow command
     const data = firstDataLine(run);
     expect(data).toBeGreaterThan(0);
     const body = key.privateKeyPem.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----'));
-    for (const line of body) expect(maskLine(run, line), line).toBeLessThan(data);
+    for (const line of [...body, body.join(''), Buffer.from(key.privateKeyPem.trim()).toString('base64')]) expectMaskedBefore(run, line, data);
   });
 
   it('provision with a p12: its password and the keys inside it are masked before the first name is printed', async () => {
@@ -129,11 +132,10 @@ describe('names from Apple and from a devices file never become workflow command
     expect(foreign(run)).toEqual([]);
     const data = firstDataLine(run);
     expect(data).toBeGreaterThan(0);
-    expect(maskLine(run, password)).toBeLessThan(data);
-    expect(maskLine(run, p12.toString('base64'))).toBeLessThan(data);
+    expectMaskedBefore(run, password, data);
+    expectMaskedBefore(run, p12.toString('base64'), data);
     // The key inside the p12: each body line masked before any name.
-    for (const line of mine.privateKeyPem.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----')))
-      expect(maskLine(run, line), line).toBeLessThan(data);
+    for (const line of mine.privateKeyPem.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----'))) expectMaskedBefore(run, line, data);
     expect(findLeaks(`${run.stdout}\n${run.stderr}`, [mine.privateKeyPem, password, key.privateKeyPem, ...sim.tokensSeen()])).toEqual([]);
   });
 });
