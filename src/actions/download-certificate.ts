@@ -40,7 +40,7 @@ export const CERTIFICATE_TYPES: readonly CertificateType[] = [
 ];
 
 /** identity-passphrase alone keeps the cached identity from anyone who can read the cache (docs/SECURITY.md). */
-export const MIN_PASSPHRASE = 20;
+const MIN_PASSPHRASE = 20;
 
 export interface DownloadCertificateInputs {
   apple: AppleApiConfig;
