@@ -4,8 +4,10 @@ import type { StateStore } from './support/action-runner.js';
 export const State = {
   /** JSON array of directories/files this step wrote that hold a private key. */
   CleanupPaths: 'cleanup-paths',
-  /** The keychain this step created (deleted by post). */
+  /** The temporary keychain this step created (deleted by post). */
   CreatedKeychain: 'created-keychain',
+  /** The random value in the marker file main wrote beside that keychain; post deletes nothing without it. */
+  CreatedKeychainMarker: 'created-keychain-marker',
   /** The keychain this step put on the user's search list. */
   SearchListAdded: 'search-list-added',
   /** JSON array: the user's search list before this step changed it. */

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import type { CertificateType } from '../apple/types.js';
 import { InputError } from '../core/errors.js';
-import { downloadCertificate as downloadIdentity, maskPem, SOURCE_TEXT } from '../certificates/download.js';
+import { downloadCertificate as downloadIdentity, SOURCE_TEXT } from '../certificates/download.js';
+import { maskSecret, MIN_MASKABLE, type Mask } from '../core/log.js';
 import type { KeychainState } from '../keychain/install.js';
 import { Pkcs12Error, readPkcs12 } from '../certificates/pkcs12.js';
 import { parseSigningKey, signingKeyFromPem, type SigningKey } from '../certificates/signing-key.js';
@@ -38,12 +39,16 @@ export const CERTIFICATE_TYPES: readonly CertificateType[] = [
   'IDENTITY_ACCESS',
 ];
 
+/** identity-passphrase alone keeps the cached identity from anyone who can read the cache (docs/SECURITY.md). */
+const MIN_PASSPHRASE = 20;
+
 export interface DownloadCertificateInputs {
   apple: AppleApiConfig;
   certificateType: CertificateType | undefined;
   certificateId: string | undefined;
   signingKey: SigningKey | undefined;
-  p12: { bytes: Buffer; password: string | undefined } | undefined;
+  /** The keys inside the given p12 (read and masked while parsing, before anything else is logged), and its password. */
+  p12: { keys: SigningKey[]; password: string | undefined } | undefined;
   createIfMissing: boolean;
   renewDays: number;
   revokeCertificateId: string | undefined;
@@ -61,7 +66,19 @@ export function parseDownloadCertificateInputs(src: InputSource): DownloadCertif
   const p12Password = src.get('p12-password') || undefined;
   if (p12Password) src.mask(p12Password);
   const keychainPassword = secretString(src, 'keychain-password');
+  if (keychainPassword !== undefined && keychainPassword.length < MIN_MASKABLE) {
+    throw new InputError(
+      'keychain-password',
+      `Input keychain-password is shorter than ${MIN_MASKABLE} characters, which the runner cannot mask in logs; give the keychain a longer password, or leave keychain empty for a new temporary keychain.`,
+    );
+  }
   const identityPassphrase = secretString(src, 'identity-passphrase');
+  if (identityPassphrase !== undefined && [...identityPassphrase].length < MIN_PASSPHRASE) {
+    throw new InputError(
+      'identity-passphrase',
+      `Input identity-passphrase has ${[...identityPassphrase].length} characters, but it needs at least ${MIN_PASSPHRASE}: it alone protects the identity in the Actions cache, which pull-request runs (forks included) can read, so use a long random passphrase from a secret.`,
+    );
+  }
   const apple = readAppleApiInputs(src);
   const certificateId = optionalString(src, 'certificate-id');
   const certificateType = optionalString(src, 'certificate-type') === undefined ? undefined : oneOf(src, 'certificate-type', CERTIFICATE_TYPES, undefined);
@@ -76,14 +93,14 @@ export function parseDownloadCertificateInputs(src: InputSource): DownloadCertif
   let signingKey: SigningKey | undefined;
   if (rawKey) {
     signingKey = parseSigningKey(rawKey);
-    maskPem(src.mask, signingKey.pem);
+    maskSecret(src.mask, signingKey.pem);
   }
   let p12: DownloadCertificateInputs['p12'];
   if (rawP12) {
     const b64 = rawP12.replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]+=*$/.test(b64))
       throw new InputError('p12', 'Input p12 is not base64; pass the .p12 file as base64 (base64 -i identity.p12 | pbcopy), for example from a secret.');
-    p12 = { bytes: Buffer.from(b64, 'base64'), password: p12Password };
+    p12 = { keys: keysFromP12(Buffer.from(b64, 'base64'), p12Password, src.mask), password: p12Password };
   }
   const createIfMissing = booleanInput(src, 'create-if-missing', false);
   const renewDays = integerInput(src, 'renew-days', 0, 0);
@@ -110,10 +127,10 @@ export function parseDownloadCertificateInputs(src: InputSource): DownloadCertif
   };
 }
 
-function keysFromP12(p12: NonNullable<DownloadCertificateInputs['p12']>, mask: (s: string) => void): SigningKey[] {
+function keysFromP12(bytes: Buffer, password: string | undefined, mask: Mask): SigningKey[] {
   let contents;
   try {
-    contents = readPkcs12(p12.bytes, p12.password);
+    contents = readPkcs12(bytes, password);
   } catch (err) {
     if (err instanceof Pkcs12Error) {
       const input = err.problem === 'password' ? 'p12-password' : 'p12';
@@ -130,15 +147,21 @@ function keysFromP12(p12: NonNullable<DownloadCertificateInputs['p12']>, mask: (
   }
   return contents.privateKeysPem.map((pem) => {
     const key = signingKeyFromPem(pem);
-    maskPem(mask, key.pem);
+    maskSecret(mask, key.pem);
     return key;
   });
 }
 
 export async function executeDownloadCertificate(i: DownloadCertificateInputs, ctx: RunContext): Promise<ActionResult> {
+  if (i.p12?.password && i.p12.password.length < MIN_MASKABLE) {
+    ctx.log.warning(
+      `p12-password is shorter than ${MIN_MASKABLE} characters, so the runner cannot mask it and any log line holding it shows it; export the .p12 again with a longer password.`,
+      'p12-password cannot be masked',
+    );
+  }
   const keys = [
     ...(i.signingKey ? [{ key: i.signingKey, source: 'signing-key' as const }] : []),
-    ...(i.p12 ? keysFromP12(i.p12, ctx.mask).map((key) => ({ key, source: 'p12' as const })) : []),
+    ...(i.p12 ? i.p12.keys.map((key) => ({ key, source: 'p12' as const })) : []),
   ];
   const http = createAppleClient(i.apple, clientDeps(ctx));
   const r = await downloadIdentity(
@@ -222,6 +245,7 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
 
 /** What the post step must undo goes into state the moment it is done (paths only, no secret). */
 function rememberKeychain(ctx: RunContext, s: Partial<KeychainState>): void {
+  if (s.createdKeychainMarker) ctx.state?.save(State.CreatedKeychainMarker, s.createdKeychainMarker);
   if (s.createdKeychain) ctx.state?.save(State.CreatedKeychain, s.createdKeychain);
   if (s.originalSearchList) ctx.state?.save(State.SearchListOriginal, JSON.stringify(s.originalSearchList));
   if (s.addedToSearchList) ctx.state?.save(State.SearchListAdded, s.addedToSearchList);

@@ -9,7 +9,7 @@ import type { ApiKind } from '../apple/api.js';
 import type { CertificateType } from '../apple/types.js';
 import { describeError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
-import type { Logger, Mask } from '../core/log.js';
+import { maskSecret, type Logger, type Mask } from '../core/log.js';
 import { importIntoKeychain } from '../keychain/import.js';
 import type { KeychainState } from '../keychain/install.js';
 import { makeIdentityDir, writeIdentityFiles } from './identity-files.js';
@@ -77,12 +77,6 @@ export const SOURCE_TEXT: Record<IdentitySource, string> = {
   created: 'created by this run',
 };
 
-/** Masks a PEM whole and line by line (a multi-line secret is not reliably masked line by line otherwise). */
-export function maskPem(mask: Mask, pem: string): void {
-  mask(pem);
-  for (const line of pem.split('\n')) if (line.length >= 16 && !line.startsWith('-----')) mask(line);
-}
-
 export async function downloadCertificate(
   http: AppleHttpClient,
   i: DownloadRequest,
@@ -122,7 +116,7 @@ export async function downloadCertificate(
     ),
   );
   const { candidate: c, key } = resolved;
-  maskPem(mask, key.pem);
+  maskSecret(mask, key.pem);
   const created = resolved.source === 'created';
   const certificateType = (c.cert.attributes?.certificateType ?? i.certificateType ?? '') as CertificateType;
 

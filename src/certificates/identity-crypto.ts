@@ -3,7 +3,7 @@
  * hundred milliseconds per guess) derives an AES-256-GCM key; the header (format, KDF parameters, salt,
  * IV) is authenticated with the data, so nothing in the file can be changed unnoticed.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
 
 export interface SealedHeader {
   format: 'apple-signing-identity';
@@ -19,6 +19,12 @@ interface SealedFile extends SealedHeader {
 }
 
 export const DEFAULT_KDF = { N: 2 ** 17, r: 8, p: 1 } as const;
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const SALT_BYTES = 16;
+/** The most memory a sealed file may ask scrypt for (128 * N * r bytes); the default takes 128 MiB. */
+const MAX_KDF_MEMORY = 256 * 1024 * 1024;
 
 /** The passphrase does not open the sealed data (or the data was changed). */
 export class WrongPassphraseError extends Error {
@@ -40,8 +46,8 @@ function aad(header: SealedHeader): Buffer {
 }
 
 export async function seal(plaintext: Buffer, passphrase: string, kdf: { N: number; r: number; p: number } = DEFAULT_KDF): Promise<Buffer> {
-  const salt = randomBytes(16);
-  const iv = randomBytes(12);
+  const salt = randomBytes(SALT_BYTES);
+  const iv = randomBytes(IV_BYTES);
   const header: SealedHeader = {
     format: 'apple-signing-identity',
     version: 1,
@@ -57,32 +63,77 @@ export async function seal(plaintext: Buffer, passphrase: string, kdf: { N: numb
   return Buffer.from(`${JSON.stringify(file)}\n`);
 }
 
-function parseSealed(bytes: Buffer): SealedFile {
-  let f: Partial<SealedFile>;
+/**
+ * A name only the passphrase can give: an HMAC of `label` under a key scrypt derives from the
+ * passphrase and `salt`, so a guess at it costs as much as a guess at a sealed file.
+ */
+export async function passphraseTag(passphrase: string, salt: string, label: string): Promise<string> {
+  const key = await deriveKey(passphrase, Buffer.from(salt, 'utf8'), DEFAULT_KDF);
+  return createHmac('sha256', key).update(label).digest('hex').slice(0, 32);
+}
+
+/** Strict base64 of exactly `bytes` bytes (any length when undefined, but not empty), or undefined. */
+function base64Field(value: unknown, bytes?: number): Buffer | undefined {
+  if (typeof value !== 'string' || !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value)) return undefined;
+  const b = Buffer.from(value, 'base64');
+  return (bytes === undefined ? b.length > 0 : b.length === bytes) ? b : undefined;
+}
+
+const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
+interface ParsedSealed {
+  header: SealedHeader;
+  salt: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+  data: Buffer;
+}
+
+/** Every field checked before any work is done; each problem is one clause for the caller's sentence. */
+function parseSealed(bytes: Buffer): ParsedSealed {
+  let f: Partial<SealedFile> | null;
   try {
-    f = JSON.parse(bytes.toString('utf8')) as Partial<SealedFile>;
+    f = JSON.parse(bytes.toString('utf8')) as Partial<SealedFile> | null;
   } catch {
+    throw new SealedFormatError('the saved identity is not JSON');
+  }
+  if (typeof f !== 'object' || f === null || f.format !== 'apple-signing-identity' || f.version !== 1 || f.cipher !== 'aes-256-gcm') {
     throw new SealedFormatError('the saved identity is not in a format this version reads');
   }
   const k = f.kdf;
-  if (f.format !== 'apple-signing-identity' || f.version !== 1 || f.cipher !== 'aes-256-gcm' || !k || k.name !== 'scrypt' || !f.iv || !f.tag || !f.data) {
-    throw new SealedFormatError('the saved identity is not in a format this version reads');
-  }
-  // Refuse parameters that would make a hostile file exhaust memory or time.
-  if (!(k.N >= 2 ** 14 && k.N <= 2 ** 20 && k.r >= 1 && k.r <= 16 && k.p >= 1 && k.p <= 4)) {
+  if (typeof k !== 'object' || k === null || k.name !== 'scrypt') throw new SealedFormatError('the saved identity names no scrypt key derivation');
+  // Refuse parameters that would make a hostile file exhaust memory or time: N a power of two, all bounded.
+  const powerOfTwo = isInt(k.N, 2 ** 14, 2 ** 20) && (k.N & (k.N - 1)) === 0;
+  if (!powerOfTwo || !isInt(k.r, 1, 16) || !isInt(k.p, 1, 4) || 128 * k.N * k.r > MAX_KDF_MEMORY) {
     throw new SealedFormatError('the saved identity has key-derivation parameters outside the accepted range');
   }
-  return f as SealedFile;
+  const salt = base64Field(k.salt, SALT_BYTES);
+  if (!salt) throw new SealedFormatError(`the saved identity's salt is not ${SALT_BYTES} bytes of base64`);
+  const iv = base64Field(f.iv, IV_BYTES);
+  if (!iv) throw new SealedFormatError(`the saved identity's IV is not ${IV_BYTES} bytes of base64`);
+  const tag = base64Field(f.tag, TAG_BYTES);
+  if (!tag) throw new SealedFormatError(`the saved identity's authentication tag is not ${TAG_BYTES} bytes of base64`);
+  const data = base64Field(f.data);
+  if (!data) throw new SealedFormatError("the saved identity's data is not base64");
+  const header: SealedHeader = {
+    format: f.format,
+    version: f.version,
+    kdf: { name: 'scrypt', N: k.N, r: k.r, p: k.p, salt: k.salt },
+    cipher: f.cipher,
+    iv: f.iv as string,
+  };
+  return { header, salt, iv, tag, data };
 }
 
 export async function unseal(bytes: Buffer, passphrase: string): Promise<Buffer> {
-  const f = parseSealed(bytes);
-  const key = await deriveKey(passphrase, Buffer.from(f.kdf.salt, 'base64'), f.kdf);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(f.iv, 'base64'));
-  decipher.setAAD(aad(f));
-  decipher.setAuthTag(Buffer.from(f.tag, 'base64'));
+  const { header, salt, iv, tag, data } = parseSealed(bytes);
+  const key = await deriveKey(passphrase, salt, header.kdf);
+  // authTagLength pins the tag to 16 bytes: GCM would otherwise accept a truncated tag.
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad(header));
+  decipher.setAuthTag(tag);
   try {
-    return Buffer.concat([decipher.update(Buffer.from(f.data, 'base64')), decipher.final()]);
+    return Buffer.concat([decipher.update(data), decipher.final()]);
   } catch {
     throw new WrongPassphraseError('the passphrase does not open the saved identity');
   }

@@ -5,7 +5,7 @@
  */
 import { getCertificate, listCertificates } from '../apple/certificates.js';
 import type { Certificate, CertificateType } from '../apple/types.js';
-import { ConfigError, InputError } from '../core/errors.js';
+import { ConfigError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { createSigningCertificate } from './create.js';
@@ -76,12 +76,6 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
     if (!type) throw new ConfigError(`The ${what} was not found on the account; check certificate-id.`);
     const scope: StoreScope = { ...req.store.scope, certificateType: type };
     const loaded = await req.store.store.load(scope, req.store.passphrase);
-    if (loaded.kind === 'wrong-passphrase') {
-      throw new InputError(
-        'identity-passphrase',
-        `identity-passphrase does not open the ${type} identity saved in the Actions cache (${loaded.key}); pass the passphrase it was saved with, or delete that cache entry (Actions > Caches) to let create-if-missing make and save a new certificate.`,
-      );
-    }
     if (loaded.kind === 'unreadable') {
       throw new ConfigError(
         `The ${type} identity saved in the Actions cache (${loaded.key}) cannot be read (${loaded.reason}); delete that cache entry (Actions > Caches) to let create-if-missing make and save a new certificate.`,
@@ -101,7 +95,9 @@ export async function resolveIdentity(http: AppleHttpClient, req: ResolveRequest
       reason = `the identity saved in the identity store (certificate ${loaded.identity.certificateId}) is no longer a valid certificate on the account`;
       log.info(`${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`);
     } else {
-      log.info(`The identity store has no ${type} identity for this account yet.`);
+      // The cache key comes from the passphrase: an identity saved under another one is not found.
+      reason = `the identity store has no ${type} identity for this account under this identity-passphrase`;
+      log.info(`${reason.charAt(0).toUpperCase()}${reason.slice(1)} (one saved with another passphrase cannot be found with this one).`);
     }
   }
 

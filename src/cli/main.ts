@@ -8,7 +8,7 @@ import type { ActionResult, RunContext } from '../actions/support/action-runner.
 import { summaryTables } from '../actions/support/summary.js';
 import type { InputSource } from '../actions/support/inputs.js';
 import { describeError, InputError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
+import { logLine, safeLogger, type Logger } from '../core/log.js';
 import { envName, parseArgv, UsageError } from './argv.js';
 import { COMMANDS, FILE_FLAGS } from './commands.js';
 import { readActionIo, type ActionIo } from './metadata.js';
@@ -48,7 +48,7 @@ function cliSentence(err: InputError, given: ReadonlyMap<string, string>, env: N
 }
 
 /** Outputs as JSON: values that are JSON arrays or objects (devices, profiles, ...) are embedded, not quoted. */
-function outputsJson(outputs: ActionResult['outputs']): string {
+function outputsObject(outputs: ActionResult['outputs']): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(outputs)) {
     if (typeof v === 'string' && /^[[{]/.test(v)) {
@@ -61,7 +61,7 @@ function outputsJson(outputs: ActionResult['outputs']): string {
     }
     out[k] = v;
   }
-  return JSON.stringify(out);
+  return out;
 }
 
 function overallHelp(io: CliIo): string {
@@ -93,8 +93,9 @@ function commandHelp(name: string, meta: ActionIo): string {
   return lines.join('\n');
 }
 
+/** Lines go through safeLogger: in a GitHub `run:` step, this output is read for workflow commands too. */
 function cliLogger(io: CliIo, debug: boolean): Logger {
-  return {
+  return safeLogger({
     info: (m) => io.stderr(m),
     debug: (m) => {
       if (debug) io.stderr(`debug: ${m}`);
@@ -105,11 +106,12 @@ function cliLogger(io: CliIo, debug: boolean): Logger {
       io.stderr(`== ${name}`);
       return fn();
     },
-  };
+  });
 }
 
 function printSummary(io: CliIo, result: ActionResult): void {
-  for (const s of summaryTables(result)) {
+  for (const table of summaryTables(result)) {
+    const s = { heading: logLine(table.heading), rows: table.rows.map((r) => r.map(logLine)), notes: (table.notes ?? []).map(logLine) };
     io.stderr(`\n${s.heading}`);
     const widths = (s.rows[0] ?? []).map((_, c) => Math.min(40, Math.max(...s.rows.map((r) => (r[c] ?? '').length))));
     for (const row of s.rows)
@@ -119,7 +121,7 @@ function printSummary(io: CliIo, result: ActionResult): void {
           .join('  ')
           .trimEnd(),
       );
-    for (const note of s.notes ?? []) io.stderr(note);
+    for (const note of s.notes) io.stderr(note);
   }
 }
 
@@ -173,26 +175,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const result = await cmd.run(src, ctx);
     printSummary(io, result);
     const hidden = io.stdoutIsTerminal && !args.showBase64 && !args.json;
-    if (args.json) io.stdout(outputsJson(result.outputs));
+    // JSON escapes controls itself; `##[` is a command anywhere in a line, so its bracket is written as \u005b.
+    const json = (v: unknown): string => JSON.stringify(v).replace(/##\[/g, '##\\u005b');
+    if (args.json) io.stdout(json(outputsObject(result.outputs)));
     else {
       for (const [k, v] of Object.entries(result.outputs)) {
         const text = String(v);
         if (hidden && k.endsWith('-base64') && text !== '')
           io.stdout(`${k}=(${text.length} characters of base64, left out on a terminal; --show-base64 prints it)`);
-        else io.stdout(`${k}=${text}`);
+        else io.stdout(`${k}=${logLine(text)}`);
       }
     }
     if (result.failure) {
-      io.stderr(`error: ${result.failure}`);
-      if (args.json) io.stdout(JSON.stringify({ error: result.failure, exitCode: 1 }));
+      io.stderr(`error: ${logLine(result.failure)}`);
+      if (args.json) io.stdout(json({ error: result.failure, exitCode: 1 }));
       return 1;
     }
     return 0;
   } catch (err) {
     const sentence = err instanceof InputError ? cliSentence(err, given, io.env) : describeError(err);
     const exitCode = err instanceof UsageError ? 2 : 1;
-    io.stderr(`error: ${sentence}`);
-    if (argv.includes('--json')) io.stdout(JSON.stringify({ error: sentence, exitCode }));
+    io.stderr(`error: ${logLine(sentence)}`);
+    if (argv.includes('--json')) io.stdout(JSON.stringify({ error: sentence, exitCode }).replace(/##\[/g, '##\\u005b'));
     return exitCode;
   }
 }

@@ -9,6 +9,7 @@ import { ConfigError, InputError } from '../core/errors.js';
 import type { Logger, Mask } from '../core/log.js';
 import { execRunner, findOnPath, SecurityTool } from './keychain.js';
 import { installIdentity, type KeychainState } from './install.js';
+import { temporaryKeychainPath, writeKeychainMarker } from './temporary.js';
 
 export interface KeychainImportRequest {
   mode: 'auto' | 'true' | 'false';
@@ -49,7 +50,8 @@ export async function importIntoKeychain(
     log.info('No macOS security tool here, so the keychain was skipped (import: auto); the .cer and .p12 are written.');
     return '';
   }
-  const keychain = path.resolve(r.keychain ?? path.join(r.runnerTemp, `apple-signing-${randomBytes(6).toString('hex')}.keychain-db`));
+  const temporary = r.keychain === undefined;
+  const keychain = r.keychain === undefined ? temporaryKeychainPath(r.runnerTemp) : path.resolve(r.keychain);
   const create = !(await exists(keychain));
   if (!create && !r.keychainPassword) {
     throw new InputError(
@@ -59,17 +61,21 @@ export async function importIntoKeychain(
   }
   const password = r.keychainPassword ?? randomBytes(24).toString('base64url');
   o.mask(password);
+  // Only the temporary keychain is the post step's to delete, and only with the marker main writes first.
+  if (temporary) o.remember({ createdKeychainMarker: await writeKeychainMarker(keychain) });
+  const remember = (s: Partial<KeychainState>): void => o.remember(temporary ? s : { ...s, createdKeychain: undefined });
   const security = new SecurityTool(execRunner, (line) => log.debug(line), tool);
   const installer = r.installer ? ['/usr/bin/productbuild', '/usr/bin/productsign'] : [];
   await log.group('Keychain', async () => {
     const { searchList } = await installIdentity(
       security,
       { keychain, password, create, p12Path: r.p12Path, p12Password: r.p12Password, apps: ['/usr/bin/codesign', '/usr/bin/security', ...installer] },
-      o.remember,
+      remember,
     );
     log.info(
       `${create ? 'Created' : 'Used'} keychain ${keychain}, imported the identity for codesign, and put the keychain first on the search list (${searchList.length} keychain(s), none removed).`,
     );
+    if (create && !temporary) log.info('The post step keeps a keychain you named (it deletes only the temporary one it makes in RUNNER_TEMP).');
   });
   return keychain;
 }

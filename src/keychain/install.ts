@@ -18,8 +18,10 @@ export interface KeychainPlan {
 
 /** What the post step needs; no secret. */
 export interface KeychainState {
-  /** The keychain this step created (to delete), or ''. */
+  /** The temporary keychain this step created (to delete), or ''. */
   createdKeychain: string;
+  /** The random value in the marker file beside createdKeychain (keychain/temporary.ts). */
+  createdKeychainMarker: string;
   /** The keychain this step put on the search list (to take off), or ''. */
   addedToSearchList: string;
   /** The search list before this step changed it. */
@@ -62,7 +64,7 @@ export interface RemovalReport {
  * Deletes the keychain this step created and takes its own entry off the search list, keeping every
  * other entry (including any a later step added). Never throws: a post step reports and moves on.
  */
-export async function removeIdentity(security: SecurityTool, state: KeychainState): Promise<RemovalReport> {
+export async function removeIdentity(security: SecurityTool, state: Omit<KeychainState, 'createdKeychainMarker'>): Promise<RemovalReport> {
   const report: RemovalReport = { deleted: false, searchListRestored: false, problems: [] };
   if (state.createdKeychain) {
     try {

@@ -233,6 +233,10 @@ describe('assign-devices against the Apple Business API simulator', () => {
       "Input serial-numbers has an entry that is not a serial number ('NOT-A-SERIAL'); give serial numbers of 8 to 20 letters and digits, one a line or separated by commas.",
     ]);
     expect(sim.requests).toHaveLength(0);
+    // The key was masked line by line (the runner matches masks within one line) and as base64, before anything else.
+    const masks = r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+    const body = account.privateKeyPem.split('\n').filter((l) => l.length >= 8 && !l.startsWith('-----'));
+    for (const line of [...body, body.join(''), Buffer.from(account.privateKeyPem.trim()).toString('base64')]) expect(masks).toContain(`::add-mask::${line}`);
   });
 });
 

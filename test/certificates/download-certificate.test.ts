@@ -93,7 +93,15 @@ describe('download-certificate (bundled, against the simulator, with a recording
     ]);
 
     // State: paths only; no secret.
-    expect(Object.keys(main.state).sort()).toEqual(['cleanup-paths', 'created-keychain', 'search-list-added', 'search-list-original']);
+    expect(Object.keys(main.state).sort()).toEqual([
+      'cleanup-paths',
+      'created-keychain',
+      'created-keychain-marker',
+      'search-list-added',
+      'search-list-original',
+    ]);
+    // The marker beside the keychain holds the random value state carries.
+    expect(readFileSync(`${kc}.marker`, 'utf8').trim()).toBe(main.state['created-keychain-marker']);
     expect(findLeaks(JSON.stringify(main.state), [target.privateKeyPem, p12Password, kcPassword])).toEqual([]);
     expect(main.summary).toContain(target.id);
 
@@ -298,6 +306,67 @@ describe('download-certificate (bundled, against the simulator, with a recording
       'Inputs signing-key and p12 are both given; pass the private key one way: signing-key (PEM) or p12 (base64 PKCS#12) with p12-password.',
     ]);
     expect(sim.requests).toHaveLength(0);
+  });
+
+  it("post step deletes no keychain that state alone names: not one outside RUNNER_TEMP, nor one of its name without main's marker", async () => {
+    // What an injected `::save-state name=created-keychain::<path>` line would leave: state, and no marker.
+    const sec = await fakeSecurity(['/Users/runner/Library/Keychains/login.keychain-db']);
+    const runnerTemp = await mkdtemp(path.join(tmpdir(), 'asa-temp-'));
+    const outside = path.join(await mkdtemp(path.join(tmpdir(), 'asa-victim-')), 'apple-signing-0123456789ab.keychain-db');
+    const inside = path.join(runnerTemp, 'apple-signing-0123456789ab.keychain-db');
+    const security = path.join(FAKE_SECURITY_BIN, 'security');
+    for (const kc of [outside, inside]) execFileSync(security, ['create-keychain', '-p', 'Victim-Pw-1', kc], { env: { ...process.env, ...sec.env } });
+    await writeFile(`${inside}.marker`, `${'0'.repeat(64)}\n`);
+    for (const [kc, marker] of [
+      [outside, ''],
+      [inside, ''],
+      [inside, 'f'.repeat(64)],
+    ] as const) {
+      const post = await runStep(
+        'download-certificate',
+        {},
+        {
+          bundle: 'download-certificate-post',
+          state: { 'created-keychain': kc, ...(marker ? { 'created-keychain-marker': marker } : {}) },
+          runnerTemp,
+          pathPrefix: [FAKE_SECURITY_BIN],
+          env: sec.env,
+        },
+      );
+      expect(post.exitCode).toBe(0);
+      expect(post.warnings).toEqual([expect.stringMatching(new RegExp(`^Cleanup incomplete: state names keychain ${kc}, but .*, so it was left\\.$`))]);
+    }
+    expect(sec.calls().filter((c) => c[0] === 'delete-keychain')).toEqual([]);
+    expect(existsSync(outside) && existsSync(inside)).toBe(true);
+    expect(Object.keys(sec.keychains()).sort()).toEqual([outside, inside].sort());
+  });
+
+  it('refuses a keychain-password under 4 characters in one sentence, and warns that a p12-password that short cannot be masked', async () => {
+    const short = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DISTRIBUTION',
+      'signing-key': (dist[0] as Seeded).privateKeyPem,
+      'keychain-password': 'abc',
+    });
+    expect(short.exitCode).toBe(1);
+    expect(short.errors).toEqual([
+      'Input keychain-password is shorter than 4 characters, which the runner cannot mask in logs; give the keychain a longer password, or leave keychain empty for a new temporary keychain.',
+    ]);
+    expect(sim.requests).toHaveLength(0);
+    const target = dist[2] as Seeded;
+    const p12 = await opensslExportP12(target.privateKeyPem, der(target), 'ab');
+    const run = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DISTRIBUTION',
+      p12: p12.toString('base64'),
+      'p12-password': 'ab',
+      import: 'false',
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs['certificate-id']).toBe(target.id);
+    expect(run.warnings).toEqual([
+      'p12-password is shorter than 4 characters, so the runner cannot mask it and any log line holding it shows it; export the .p12 again with a longer password.',
+    ]);
   });
 
   it('post step with no state says there is nothing to clean up and succeeds', async () => {

@@ -128,11 +128,42 @@ describe('identity seal (scrypt + AES-256-GCM)', () => {
   });
 });
 
+describe('sealed files it refuses', () => {
+  it('gives one clause for every malformed file, before any key derivation', async () => {
+    const good = JSON.parse((await seal(Buffer.from('x'), 'p', { N: 2 ** 14, r: 8, p: 1 })).toString()) as { kdf: Record<string, unknown> } & Record<
+      string,
+      unknown
+    >;
+    const b64 = (n: number): string => Buffer.alloc(n, 7).toString('base64');
+    const cases: [string, unknown, RegExp][] = [
+      ['not JSON', 'not json', /^the saved identity is not JSON$/],
+      ['JSON null', null, /not in a format this version reads/],
+      ['another format', { ...good, format: 'x' }, /not in a format this version reads/],
+      ['no scrypt', { ...good, kdf: { ...good.kdf, name: 'pbkdf2' } }, /names no scrypt key derivation/],
+      ['N not a power of two', { ...good, kdf: { ...good.kdf, N: 3 * 2 ** 14 } }, /outside the accepted range/],
+      ['N too large', { ...good, kdf: { ...good.kdf, N: 2 ** 21 } }, /outside the accepted range/],
+      ['N as a string', { ...good, kdf: { ...good.kdf, N: '16384' } }, /outside the accepted range/],
+      ['512 MiB of memory', { ...good, kdf: { ...good.kdf, N: 2 ** 18, r: 16 } }, /outside the accepted range/],
+      ['a 4-byte salt', { ...good, kdf: { ...good.kdf, salt: b64(4) } }, /salt is not 16 bytes of base64/],
+      ['a 16-byte IV', { ...good, iv: b64(16) }, /IV is not 12 bytes of base64/],
+      ['a 12-byte tag', { ...good, tag: b64(12) }, /authentication tag is not 16 bytes of base64/],
+      ['a tag not base64', { ...good, tag: 'AAAA AAAA AAAA AAAA AAAA==' }, /authentication tag is not 16 bytes of base64/],
+      ['no data', { ...good, data: '' }, /data is not base64/],
+    ];
+    for (const [what, file, message] of cases) {
+      const err = await unseal(Buffer.from(typeof file === 'string' ? file : JSON.stringify(file)), 'p').catch((e: unknown) => e);
+      expect(err, what).toBeInstanceOf(SealedFormatError);
+      expect((err as Error).message, what).toMatch(message);
+    }
+    expect((await unseal(Buffer.from(JSON.stringify(good)), 'p')).toString()).toBe('x');
+  });
+});
+
 describe('identity store entries it cannot use', () => {
-  it('reports an entry that is not a sealed identity as unreadable, naming the key, rather than as a miss', async () => {
+  it('reports an entry under its own key that is not a sealed identity as unreadable, naming the key, rather than as a miss', async () => {
     const storeDir = await mkdtemp(path.join(tmpdir(), 'asa-store-'));
     const scope = { api: 'app-store-connect', account: 'issuer', certificateType: 'DISTRIBUTION' };
-    const key = `${storeKeyPrefix(scope)}ABC123`;
+    const key = `${await storeKeyPrefix(scope, 'pw')}ABC123`;
     const port: CachePort = {
       restore: async (paths) => {
         const file = path.join(storeDir, paths[0] ?? '');

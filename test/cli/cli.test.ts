@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { assertTrafficValid } from '../support/openapi.js';
 import { runCli } from '../../src/cli/main.js';
-import { bundlePath, ROOT } from '../support/runner.js';
+import { bundlePath, OWN_COMMANDS, ROOT, workflowCommands } from '../support/runner.js';
 
 const CLI = bundlePath('cli');
 
@@ -161,5 +161,29 @@ describe('command line: against the simulator', () => {
     const piped = (await run([], false)).find((l) => l.startsWith('profile-base64='));
     expect(asked).toMatch(/^profile-base64=MI[A-Za-z0-9+/]{100,}/);
     expect(piped).toBe(asked);
+  });
+
+  it('prints names from Apple and a devices file as one escaped line each, in its log, summary, outputs and error (a run: step is read for commands too)', async () => {
+    const key = sim.addKey();
+    sim.seed.device({ udid: '00008110-000A1B2C3D4E5F62', name: 'evil\n::stop-commands::INJECTED1\r::add-mask::INJECTED2' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
+    const file = path.join(dir, 'devices.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        { udid: '00008110-000A1B2C3D4E5F62', name: 'x' },
+        { udid: '00008110-000A1B2C3D4E5F63', name: 'new\n::save-state name=created-keychain::INJECTED3 ##[stop-commands]INJECTED4' },
+        { udid: '\n::set-output name=x::INJECTED5', name: 'bad' },
+      ]),
+    );
+    const base = ['register-devices', '--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--api-base-url', sim.url, '--devices-file', file];
+    for (const extra of [[], ['--json']]) {
+      const r = await cli([...base, ...extra], { APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem });
+      expect(r.code).toBe(1);
+      const foreign = workflowCommands(`${r.stdout}\n${r.stderr}`).filter((c) => !OWN_COMMANDS.has(c.name) || c.data.startsWith('INJECTED'));
+      expect(foreign, extra.join(' ')).toEqual([]);
+      expect(r.stderr).toContain('evil\\n::stop-commands::INJECTED1\\r::add-mask::INJECTED2');
+      expect(r.stderr).toMatch(/^error: 1 of 3 devices failed \(line 3: '::set-output name=x::INJECTED5' is not a UDID/m);
+    }
   });
 });

@@ -4,14 +4,21 @@
  * FinalizeCacheEntryUpload,GetCacheEntryDownloadURL} with the runtime token as Bearer, and signed
  * Azure-style blob URLs (IP-style `/<account>/<container>/<blob>?sv=…&sig=…`) that take a single-shot
  * block-blob PUT (`x-ms-blob-type: BlockBlob`), or staged blocks (`?comp=block&blockid=`) committed with
- * `?comp=blocklist`, and serve the archive back with GET. Keys are immutable, restore keys match by
- * prefix (newest first), entries are scoped by version, as on GitHub.
+ * `?comp=blocklist`, and serve the archive back with GET. Keys are immutable; a look-up matches the key
+ * exactly, then as a prefix, then each restore key as a prefix (newest first each time), and entries
+ * are scoped by version, as on GitHub (docs.github.com, "Cache key matching").
  *
  * Give a step ACTIONS_CACHE_SERVICE_V2=true, ACTIONS_RESULTS_URL=<url>/ and ACTIONS_RUNTIME_TOKEN=<token>.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './runner.js';
 
 const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 
@@ -42,6 +49,11 @@ export interface CacheServer {
   env: Record<string, string>;
   entries: CacheEntry[];
   requests: CacheRequest[];
+  /**
+   * Saves `files` (workspace-relative path -> content) under `key` the way any workflow step with cache
+   * access would, through @actions/cache in a process of its own; resolves to whether the cache took it.
+   */
+  plant(key: string, files: Record<string, string>): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -73,6 +85,10 @@ function azureHeaders(extra: Record<string, string> = {}): Record<string, string
     date: new Date().toUTCString(),
     ...extra,
   };
+}
+
+function serviceEnv(origin: string, token: string): Record<string, string> {
+  return { ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RESULTS_URL: `${origin}/`, ACTIONS_RUNTIME_TOKEN: token };
 }
 
 export async function startCacheServer(): Promise<CacheServer> {
@@ -125,7 +141,7 @@ export async function startCacheServer(): Promise<CacheServer> {
     if (method === 'GetCacheEntryDownloadURL') {
       const restoreKeys = Array.isArray(body['restore_keys']) ? (body['restore_keys'] as string[]) : [];
       const ready = entries.filter((e) => e.finalized && e.version === version).sort((a, b) => b.created - a.created || b.id - a.id);
-      const hit = ready.find((e) => e.key === key) ?? restoreKeys.map((p) => ready.find((e) => e.key.startsWith(p))).find((e) => e !== undefined);
+      const hit = ready.find((e) => e.key === key) ?? [key, ...restoreKeys].map((p) => ready.find((e) => e.key.startsWith(p))).find((e) => e !== undefined);
       if (!hit) return json(res, { ok: false, signed_download_url: '', matched_key: '' });
       return json(res, { ok: true, signed_download_url: signed(hit.blob), matched_key: hit.key });
     }
@@ -223,9 +239,23 @@ export async function startCacheServer(): Promise<CacheServer> {
   return {
     url: origin,
     token,
-    env: { ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RESULTS_URL: `${origin}/`, ACTIONS_RUNTIME_TOKEN: token },
+    env: serviceEnv(origin, token),
     entries,
     requests,
+    plant: async (key, files) => {
+      const workspace = await mkdtemp(path.join(tmpdir(), 'asa-plant-'));
+      for (const [rel, content] of Object.entries(files)) {
+        await mkdir(path.dirname(path.join(workspace, rel)), { recursive: true });
+        await writeFile(path.join(workspace, rel), content);
+      }
+      const lib = pathToFileURL(path.join(ROOT, 'node_modules/@actions/cache/lib/cache.js')).href;
+      const script = `const c = await import(${JSON.stringify(lib)}); process.stdout.write(String(await c.saveCache(${JSON.stringify(Object.keys(files))}, ${JSON.stringify(key)})));`;
+      const env = { PATH: process.env['PATH'] ?? '', HOME: workspace, GITHUB_WORKSPACE: workspace, ...serviceEnv(origin, token) };
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: workspace, env }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      );
+      return out.trim() !== '-1';
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -134,16 +134,67 @@ export async function runStep(action: string, inputs: Record<string, string>, op
   };
 }
 
+export interface WorkflowCommand {
+  name: string;
+  data: string;
+  line: string;
+}
+
+/**
+ * Reads one output line the way the Actions runner does (actions/runner ActionCommand.TryParseV2, then
+ * the older TryParse): `::name props::data` after leading white space, or `##[name props]data` anywhere
+ * in the line. Any word counts as a name here, which is stricter than the runner's list of commands.
+ */
+export function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
+  const v2 = line.replace(/^\s+/, '');
+  const end = v2.startsWith('::') ? v2.indexOf('::', 2) : -1;
+  if (end >= 0) {
+    const name = v2.slice(2, end).split(' ')[0] ?? '';
+    if (/^[\w-]+$/.test(name)) return { name, data: v2.slice(end + 2), line };
+  }
+  const at = line.indexOf('##[');
+  const rb = at >= 0 ? line.indexOf(']', at) : -1;
+  if (rb >= 0) {
+    const name = line.slice(at + 3, rb).split(' ')[0] ?? '';
+    if (/^[\w-]+$/.test(name)) return { name, data: line.slice(rb + 1), line };
+  }
+  return undefined;
+}
+
+/** The lines the runner splits output into: at CR, LF or CRLF. */
+export function runnerLines(output: string): string[] {
+  return output.split(/\r\n|\r|\n/);
+}
+
+/** Every line of the output that the runner takes as a workflow command. */
+export function workflowCommands(output: string): WorkflowCommand[] {
+  return runnerLines(output).flatMap((l) => parseWorkflowCommand(l) ?? []);
+}
+
+/** The commands the actions issue themselves (outputs and state go through files, never commands). */
+export const OWN_COMMANDS = new Set(['add-mask', 'group', 'endgroup', 'warning', 'notice', 'error', 'debug']);
+
 /**
  * Which secrets (or telling fragments of them: each PEM body line, each JWT part, any 12-character
- * window of short secrets) appear in the output. `::add-mask::` lines are skipped: they are how a
- * secret is registered, and the runner never prints them.
+ * window of short secrets) appear in the output as the runner shows it. An `::add-mask::` line is how a
+ * secret is registered and the runner never prints it, unless `::stop-commands::` switched command
+ * processing off: then, until the resume token, every line is printed as it is, add-mask lines included.
  */
 export function findLeaks(output: string, secrets: readonly string[]): string[] {
-  const visible = output
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n');
+  const lines: string[] = [];
+  let stopToken: string | undefined;
+  for (const line of runnerLines(output)) {
+    const cmd = parseWorkflowCommand(line);
+    if (stopToken !== undefined) {
+      if (cmd?.name.toLowerCase() === stopToken.toLowerCase()) stopToken = undefined;
+      lines.push(line);
+    } else if (cmd?.name === 'stop-commands') {
+      stopToken = cmd.data;
+    } else if (cmd?.name !== 'add-mask') {
+      lines.push(line);
+    }
+  }
+  const visible = lines.join('\n');
   const leaks: string[] = [];
   for (const secret of secrets) {
     const fragments = new Set<string>();

@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core';
 import { describeError } from '../../core/errors.js';
-import type { Logger, Mask } from '../../core/log.js';
+import { logLine, MIN_MASKABLE, safeLogger, type Logger, type Mask } from '../../core/log.js';
 import type { InputSource } from './inputs.js';
 import { escapeHtml, summaryTables, type SummaryTable } from './summary.js';
 
@@ -41,7 +41,7 @@ export interface ActionDefinition<I> {
 export const actionsInputSource: InputSource = {
   get: (name) => core.getInput(name, { trimWhitespace: false }),
   mask: (secret) => {
-    if (secret.trim().length >= 4) core.setSecret(secret);
+    if (secret.trim().length >= MIN_MASKABLE) core.setSecret(secret);
   },
 };
 
@@ -50,13 +50,19 @@ export const actionsState: StateStore = {
   get: (name) => core.getState(name),
 };
 
-export const actionsLogger: Logger = {
+/** Every line goes through safeLogger: core.info prints its text raw, and data must never become a command. */
+export const actionsLogger: Logger = safeLogger({
   info: (m) => core.info(m),
   debug: (m) => core.debug(m),
   warning: (m, title) => core.warning(m, title ? { title } : {}),
   notice: (m, title) => core.notice(m, title ? { title } : {}),
   group: (name, fn) => core.group(name, fn),
-};
+});
+
+/** Fails the step with one sentence, which may quote data, so it is made one safe line first. */
+function fail(message: string): void {
+  core.setFailed(logLine(message));
+}
 
 async function writeSummary(tables: readonly SummaryTable[]): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY'] || tables.length === 0) return;
@@ -82,10 +88,10 @@ export async function runAction<I>(def: ActionDefinition<I>, src: InputSource = 
     const result = await def.execute(inputs, { log: actionsLogger, mask: src.mask, state: actionsState });
     for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, String(value));
     await writeSummary(summaryTables(result));
-    if (result.failure) core.setFailed(result.failure);
+    if (result.failure) fail(result.failure);
   } catch (err) {
     if (err instanceof Error && err.stack) core.debug(err.stack);
-    core.setFailed(describeError(err));
+    fail(describeError(err));
   }
 }
 
@@ -100,6 +106,6 @@ export async function runPost(def: PostDefinition): Promise<void> {
     await def.run(actionsState, { log: actionsLogger, mask: (s) => core.setSecret(s), state: actionsState });
   } catch (err) {
     if (err instanceof Error && err.stack) core.debug(err.stack);
-    core.warning(describeError(err), { title: 'Cleanup incomplete' });
+    actionsLogger.warning(describeError(err), 'Cleanup incomplete');
   }
 }

@@ -2,6 +2,7 @@
 import type { AppleApiConfig } from '../../apple/client.js';
 import { API_KEY, API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/api.js';
 import { InputError } from '../../core/errors.js';
+import { maskSecret } from '../../core/log.js';
 import { parseEcPrivateKey } from '../../core/keys.js';
 import { apiUrl, oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
 import { quoteValue } from '../../core/redact.js';
@@ -21,7 +22,7 @@ export function readAppleApiInputs(src: InputSource): AppleApiConfig {
     throw new InputError('private-key', 'Input private-key is required: pass the contents of the AuthKey_XXXXXXXXXX.p8 file, for example from a secret.');
   }
   const privateKey = parseEcPrivateKey(raw, API_KEY);
-  src.mask(privateKey.pem);
+  maskSecret(src.mask, privateKey.pem);
   const issuerId = optionalString(src, 'issuer-id');
   if (issuerId !== undefined && !/^[0-9a-fA-F-]{36}$/.test(issuerId)) {
     throw new InputError(

@@ -2,6 +2,7 @@
 import { DEFAULT_BUSINESS_BASE_URL, DEFAULT_SCHOOL_BASE_URL, DEFAULT_TOKEN_URL, type BusinessApiConfig } from '../../business/client.js';
 import type { BusinessScope } from '../../business/oauth.js';
 import { InputError } from '../../core/errors.js';
+import { maskSecret } from '../../core/log.js';
 import { parseEcPrivateKey, type KeyDescription } from '../../core/keys.js';
 import { quoteValue } from '../../core/redact.js';
 import { apiUrl, oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
@@ -40,7 +41,7 @@ export function readBusinessApiInputs(src: InputSource): BusinessApiConfig {
     );
   }
   const privateKey = parseEcPrivateKey(raw, BUSINESS_KEY);
-  src.mask(privateKey.pem);
+  maskSecret(src.mask, privateKey.pem);
   // The client ID says which product the account belongs to; an explicit scope wins.
   const school = clientId.toUpperCase().startsWith('SCHOOLAPI.');
   const scope: BusinessScope = oneOf(src, 'scope', ['business.api', 'school.api'] as const, school ? 'school.api' : 'business.api', {

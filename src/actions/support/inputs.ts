@@ -3,7 +3,7 @@
  * hands out raw strings; every check, default and error sentence lives here, once.
  */
 import { InputError } from '../../core/errors.js';
-import type { Mask } from '../../core/log.js';
+import { maskSecret, type Mask } from '../../core/log.js';
 import { looksLikeKeyMaterial, quoteValue } from '../../core/redact.js';
 
 export interface InputSource {
@@ -26,12 +26,11 @@ export function requiredString(src: InputSource, name: string, hint: string): st
   return v;
 }
 
-/** A secret: masked as soon as it is read, and never echoed in an error. */
+/** A secret: masked (in every form, see maskSecret) as soon as it is read, and never echoed in an error. */
 export function secretString(src: InputSource, name: string): string | undefined {
   const raw = src.get(name);
   if (raw.trim() === '') return undefined;
-  src.mask(raw);
-  if (raw.trim() !== raw) src.mask(raw.trim());
+  maskSecret(src.mask, raw);
   return raw.trim();
 }
 

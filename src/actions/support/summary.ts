@@ -1,4 +1,5 @@
 /** Job summary content, built as plain data so every front end can render it. */
+import { escapeControls } from '../../core/log.js';
 
 export interface SummaryTable {
   heading: string;
@@ -8,8 +9,12 @@ export interface SummaryTable {
   notes?: string[];
 }
 
+/**
+ * Text for the HTML job summary. Controls are escaped too: a blank line inside a cell would end the
+ * HTML block and let the rest of a name render as Markdown (links, images).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return escapeControls(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 /** The summary tables of a result, as a list (an action that composes others has several). */
