@@ -3,12 +3,12 @@
 // (node dist/<action>/index.js with INPUT_* variables and the runner's command files): register devices,
 // provision a certificate and a profile (and the post step's cleanup), keep it, recreate it for a new
 // device, rotate it, assign devices to a device management service, show the installed files and the job
-// summaries. Exits non-zero when a step fails or a secret would have been printed.
+// summaries, the nightly report and prune. Exits non-zero when a step fails or a secret would have been printed.
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startBusinessSimulator, startSimulator } from '../dist/simulator/index.js';
+const { startBusinessSimulator, startSimulator } = await import(`../${process.env.ASA_BUNDLES ?? 'dist'}/simulator/index.js`);
 import { Masker, runAction } from './demo/runner.mjs';
 import { summaryToText } from './demo/summary.mjs';
 
@@ -137,6 +137,32 @@ try {
   const rotated = await step('rotate-profile', sim, 'rotate-profile', profileInputs);
   expectOutputs(rotated, { created: 'true', 'previous-uuid': recreated.outputs['profile-uuid'] });
   print(`  previous-uuid ${rotated.outputs['previous-uuid']} -> profile-uuid ${rotated.outputs['profile-uuid']}`);
+
+  heading('5b', 'signing-report (nightly): leftovers seeded on the account are found, each with the step that fixes it');
+  const demoBundle = sim.state().bundleIds.find((b) => b.identifier === 'com.example.demo');
+  const distribution = sim.seed.certificate({ certificateType: 'DISTRIBUTION', expiresAt: new Date(Date.now() + 12 * 86_400_000) });
+  const seedProfile = (name, extra) =>
+    sim.seed.profile({ name, profileType: 'IOS_APP_STORE', bundleId: demoBundle.id, certificateIds: [distribution.id], ...extra });
+  seedProfile('com.example.demo old store', { expiresAt: new Date(Date.now() - 40 * 86_400_000) }); // expired, still ACTIVE
+  seedProfile('com.example.demo broken', { state: 'INVALID' });
+  seedProfile('com.example.demo store', {}); // valid, but its certificate expires in 12 days
+  const report = await step('signing-report', sim, 'signing-report', { ...api, 'bundle-id': 'com.example.demo', 'warn-days': '30' });
+  print(
+    `  expiring ${report.outputs['expiring']}, expired ${report.outputs['expired']}, invalid ${report.outputs['invalid']}, duplicates ${report.outputs['duplicates']}`,
+  );
+  if (report.writes !== 0) throw new Error('signing-report wrote to the account');
+  if (report.outputs['expired'] === '0' || report.outputs['invalid'] === '0') throw new Error('signing-report missed the seeded leftovers');
+
+  heading('5c', 'prune-profiles: deletes the expired and INVALID profiles of com.example.demo, never a valid one; a second report is clean');
+  const pruned = await step('prune-profiles', sim, 'prune-profiles', { ...api, 'bundle-id': 'com.example.demo' });
+  print(
+    `  deleted ${pruned.outputs['deleted']}: ${JSON.parse(pruned.outputs['profiles'] ?? '[]')
+      .map((p) => `'${p.name}' (${p.reason})`)
+      .join(', ')}`,
+  );
+  const after = await step('signing-report (after prune)', sim, 'signing-report', { ...api, 'bundle-id': 'com.example.demo', 'warn-days': '30' });
+  expectOutputs(after, { expired: '0', invalid: '0', duplicates: '0' });
+  print(`  expiring ${after.outputs['expiring']} (the certificate: renew it with download-certificate renew-days), expired 0, invalid 0, duplicates 0`);
 
   heading(6, 'assign-devices (Apple Business API): three lab Macs to Jamf Pro, one moved from Intune');
   const assigned = await step('assign-devices', business, 'assign-devices', {

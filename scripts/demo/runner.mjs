@@ -85,7 +85,11 @@ export async function runAction(demo, action, inputs, opts = {}) {
   for (const [k, v] of Object.entries(all)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
 
-  const child = spawn(process.execPath, [path.join(root, 'dist', bundle, 'index.js')], { env, cwd: demo.workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, process.env.ASA_BUNDLES ?? 'dist', bundle, 'index.js')], {
+    env,
+    cwd: demo.workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
