@@ -1,4 +1,4 @@
-// Verifies the bearer JWT of every /v1 request the way Apple does (facts.md 1.1, 2).
+// Verifies the bearer JWT of every /v1 request the way Apple does (docs/apple-facts.md §1.1, 2).
 import { decodeProtectedHeader, errors as joseErrors, importSPKI, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import type { ApiKind } from './types.js';
 import type { KeyRegistry, RegisteredKey } from './keys.js';
@@ -87,7 +87,7 @@ export class Authenticator {
         algorithms: ['ES256'],
         typ: 'JWT',
         audience: AUDIENCE[key.credentials.api],
-        // iat is optional in practice: older clients send none and Apple takes them (facts.md 1.1).
+        // iat is optional in practice: older clients send none and Apple takes them (docs/apple-facts.md §1.1).
         requiredClaims: ['aud', 'exp'],
         currentDate: now,
         clockTolerance: 0,

@@ -1,4 +1,4 @@
-// Reads the csrContent of POST /v1/certificates: PEM text or base64 DER (facts.md 1.7).
+// Reads the csrContent of POST /v1/certificates: PEM text or base64 DER (docs/apple-facts.md §1.7).
 import forge from 'node-forge';
 
 /** The CSR's RSA public key, or undefined when the content is not a validly self-signed RSA CSR. */

@@ -1,4 +1,4 @@
-// Apple's ErrorResponse bodies (facts.md 1.3). The HTTP status always equals errors[0].status.
+// Apple's ErrorResponse bodies (docs/apple-facts.md §1.3). The HTTP status always equals errors[0].status.
 import type { components } from '../src/generated/asc.js';
 import { uuid } from './ids.js';
 

@@ -1,4 +1,4 @@
-// JSON:API documents as Apple shapes them (facts.md §5): resource objects, sparse fieldsets,
+// JSON:API documents as Apple shapes them (docs/apple-facts.md §5): resource objects, sparse fieldsets,
 // single and collection documents.
 import type { RequestContext } from './context.js';
 import { encodeBrackets, type Page } from './paging.js';

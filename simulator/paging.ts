@@ -1,4 +1,4 @@
-// Cursor paging as Apple does it (facts.md 1.4): default limit 20, max 200, absolute `links.next`
+// Cursor paging as Apple does it (docs/apple-facts.md §1.4): default limit 20, max 200, absolute `links.next`
 // carrying an opaque cursor and the limit, no `next` on the last page.
 
 export interface Page<T> {

@@ -1,4 +1,4 @@
-// The .mobileprovision bytes: an XML plist (facts.md §4 keys) wrapped in CMS SignedData signed by the sim CA.
+// The .mobileprovision bytes: an XML plist (docs/apple-facts.md §4 keys) wrapped in CMS SignedData signed by the sim CA.
 import { build, type PlistValue } from 'plist';
 import { signCms, type SimCa } from './ca.js';
 import { DAY_MS } from './ids.js';

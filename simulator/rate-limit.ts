@@ -1,4 +1,4 @@
-// Apple's per-key rolling-hour request budget and its X-Rate-Limit header (facts.md 1.2).
+// Apple's per-key rolling-hour request budget and its X-Rate-Limit header (docs/apple-facts.md §1.2).
 
 const HOUR_MS = 60 * 60 * 1000;
 

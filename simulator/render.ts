@@ -42,7 +42,7 @@ export function deviceResource(d: DeviceRecord, origin: string): DeviceResource 
     attributes: {
       addedDate: appleDate(d.addedDate),
       name: d.name,
-      // deviceClass is left out when unknown; model is sent as null, as Apple does (facts.md 5).
+      // deviceClass is left out when unknown; model is sent as null, as Apple does (docs/apple-facts.md §5).
       ...(d.deviceClass !== null ? { deviceClass: d.deviceClass } : {}),
       model: d.model,
       udid: d.udid,

@@ -136,7 +136,7 @@ async function serve(
   const keyId = auth.key.credentials.keyId;
   const api = auth.key.credentials.api;
   if (!deps.rate.take(keyId)) return errorOutcome(deps, rateLimitExceeded(), keyId);
-  // Individual keys "aren't able to use Provisioning endpoints" (facts.md 1.1); the 403 is an assumption.
+  // Individual keys "aren't able to use Provisioning endpoints" (docs/apple-facts.md §1.1); the 403 is an assumption.
   if (auth.key.credentials.kind === 'individual' && PROVISIONING_PATH.test(url.pathname)) {
     return errorOutcome(deps, keyNotAllowed(), keyId);
   }

@@ -1,5 +1,5 @@
 // What Apple's certificate and profile types mean: certificate names, platforms, which certificates
-// fit which profile type (facts.md 1.6 table), which profiles hold devices.
+// fit which profile type (docs/apple-facts.md §1.6 table), which profiles hold devices.
 import type { ApiKind, Platform } from './types.js';
 
 export const CERTIFICATE_TYPES: Record<ApiKind, readonly string[]> = {
@@ -38,7 +38,7 @@ export const CERTIFICATE_TYPES: Record<ApiKind, readonly string[]> = {
   ],
 };
 
-/** Developer ID certificate types: reportedly not creatable through the API (facts.md 1.7, unconfirmed). */
+/** Developer ID certificate types: reportedly not creatable through the API (docs/apple-facts.md §1.7, unconfirmed). */
 export const DEVELOPER_ID_CERTIFICATE_TYPES: readonly string[] = [
   'DEVELOPER_ID_APPLICATION',
   'DEVELOPER_ID_APPLICATION_G2',

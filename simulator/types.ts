@@ -109,11 +109,11 @@ export interface FaultSpec {
 }
 
 export type Platform = 'IOS' | 'MAC_OS' | 'UNIVERSAL';
-/** Addition: a bundle ID's platform: the spec's plus the undocumented SERVICES real ones can carry (facts.md 1.8; seeding only). */
+/** Addition: a bundle ID's platform: the spec's plus the undocumented SERVICES real ones can carry (docs/apple-facts.md §1.8; seeding only). */
 export type BundleIdPlatform = Platform | 'SERVICES';
-/** Apple's documented ENABLED | DISABLED plus the undocumented PROCESSING (facts.md 1.5). */
+/** Apple's documented ENABLED | DISABLED plus the undocumented PROCESSING (docs/apple-facts.md §1.5). */
 export type DeviceStatus = 'ENABLED' | 'DISABLED' | 'PROCESSING';
-/** Apple's documented ACTIVE | INVALID plus the undocumented EXPIRED (facts.md 1.6). */
+/** Apple's documented ACTIVE | INVALID plus the undocumented EXPIRED (docs/apple-facts.md §1.6). */
 export type ProfileState = 'ACTIVE' | 'INVALID' | 'EXPIRED';
 
 export interface DeviceRecord {

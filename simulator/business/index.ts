@@ -1,4 +1,4 @@
-// The Apple Business API simulator (facts.md 3): its own HTTP server with the OAuth token endpoint,
+// The Apple Business API simulator (docs/apple-facts.md §3): its own HTTP server with the OAuth token endpoint,
 // org devices, device management services and device activities, rate limiting, faults and a request log.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

@@ -1,4 +1,4 @@
-// The Apple Business token endpoint (facts.md 3.1): verifies the client assertion for real (signature
+// The Apple Business token endpoint (docs/apple-facts.md §3.1): verifies the client assertion for real (signature
 // against the account's public key, kid, aud, iss = sub = client ID, exp < 180 days, jti never reused)
 // and issues opaque access tokens that last an hour.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';

@@ -1,4 +1,4 @@
-// JSON:API renderings of the Business API's resources, shaped like Apple's examples (facts.md 3.2).
+// JSON:API renderings of the Business API's resources, shaped like Apple's examples (docs/apple-facts.md §3.2).
 import type { ActivityRecord, MdmServerRecord, OrgDeviceRecord } from './types.js';
 
 export function orgDeviceJson(d: OrgDeviceRecord, origin: string): Record<string, unknown> {

@@ -88,7 +88,7 @@ interface ActivityBody {
   };
 }
 
-/** Apple's six activity types (facts.md 3.2): whether each names a device management service and takes a deadline. */
+/** Apple's six activity types (docs/apple-facts.md §3.2): whether each names a device management service and takes a deadline. */
 const ACTIVITY_TYPES: Readonly<Record<string, { server: boolean; deadline: boolean }>> = {
   ASSIGN_DEVICES: { server: true, deadline: false },
   UNASSIGN_DEVICES: { server: true, deadline: false },
@@ -98,7 +98,7 @@ const ACTIVITY_TYPES: Readonly<Record<string, { server: boolean; deadline: boole
   RELEASE_DEVICES: { server: false, deadline: false },
 };
 
-/** A migration deadline is at most 90 days ahead (facts.md 3.2). */
+/** A migration deadline is at most 90 days ahead (docs/apple-facts.md §3.2). */
 const MAX_DEADLINE_MS = 90 * 86_400_000;
 
 function createActivity(store: BusinessStore, origin: string, raw: unknown, now: Date): RouteAnswer {

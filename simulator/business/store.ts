@@ -1,4 +1,4 @@
-// The organisation: devices, device management services and device activities (facts.md 3.2).
+// The organisation: devices, device management services and device activities (docs/apple-facts.md §3.2).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ActivityOutcome, ActivityRecord, BusinessState, MdmServerRecord, OrgDeviceRecord } from './types.js';
 

@@ -1,4 +1,4 @@
-// Public types of the Apple Business API simulator (facts.md 3). Add to them; never change them.
+// Public types of the Apple Business API simulator (docs/apple-facts.md §3). Add to them; never change them.
 import type { FaultSpec } from '../types.js';
 
 export type BusinessScope = 'business.api' | 'school.api';
@@ -41,7 +41,7 @@ export interface OrgDeviceRecord {
   updatedDateTime: Date;
   /** id of the device management service it is assigned to, or null. */
   assignedServerId: string | null;
-  /** Addition: the fields Apple's Get Organization Devices example lists (facts.md 3.2). */
+  /** Addition: the fields Apple's Get Organization Devices example lists (docs/apple-facts.md §3.2). */
   partNumber: string;
   orderNumber: string;
   orderDateTime: Date;

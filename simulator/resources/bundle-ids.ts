@@ -1,4 +1,4 @@
-// /v1/bundleIds: list (filter[identifier] is NOT exact, facts.md 1.8), read, create, rename, delete,
+// /v1/bundleIds: list (filter[identifier] is NOT exact, docs/apple-facts.md §1.8), read, create, rename, delete,
 // and the bundle ID's profiles.
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
 import { ApiError, attributeInvalid, notFound } from '../errors.js';

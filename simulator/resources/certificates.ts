@@ -1,4 +1,4 @@
-// /v1/certificates: list, read, create from a CSR, activate/deactivate (ASC 4.x), delete = revoke (facts.md 1.7).
+// /v1/certificates: list, read, create from a CSR, activate/deactivate (ASC 4.x), delete = revoke (docs/apple-facts.md §1.7).
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
 import { issueCertificateRecord } from '../certificate-issuer.js';
 import { csrPublicKey } from '../csr.js';

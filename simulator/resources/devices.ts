@@ -1,4 +1,4 @@
-// /v1/devices: list, read, register, rename/enable/disable. There is no DELETE (facts.md 1.5).
+// /v1/devices: list, read, register, rename/enable/disable. There is no DELETE (docs/apple-facts.md §1.5).
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
 import { attributeInvalid, entityError, forbidden, notFound } from '../errors.js';
 import { singleDocument, sparse } from '../jsonapi.js';

@@ -52,7 +52,7 @@ function certificateFor(ctx: RequestContext, id: string, profileType: string, in
 
 function devicesFor(ctx: RequestContext, ids: string[], profileType: string, info: ProfileTypeInfo): DeviceRecord[] {
   if (info.devicePlatform === null) {
-    // Apple's answer for App Store profiles (facts.md 1.6); the simulator gives it for in-house and Developer ID ones too.
+    // Apple's answer for App Store profiles (docs/apple-facts.md §1.6); the simulator gives it for in-house and Developer ID ones too.
     if (ids.length > 0) {
       throw new ApiError(
         409,

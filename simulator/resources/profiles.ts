@@ -1,4 +1,4 @@
-// /v1/profiles: list, read, related devices/certificates/bundleId, create, delete. No PATCH (facts.md 1.6).
+// /v1/profiles: list, read, related devices/certificates/bundleId, create, delete. No PATCH (docs/apple-facts.md §1.6).
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
 import { notFound } from '../errors.js';
 import { singleDocument, sparse, type ResourceObject } from '../jsonapi.js';

@@ -27,7 +27,7 @@ function withFallbacks(src: InputSource, fallbacks: Record<string, string>): Inp
 export function parseProvisionInputs(src: InputSource): ProvisionInputs {
   // export-options is on by default here (off in ensure-profile and rotate-profile).
   const profile = parseProfileInputs(withFallbacks(src, { 'export-options': 'true' }));
-  // The certificate type that fits the profile type (facts.md §1.6). For development profiles that is
+  // The certificate type that fits the profile type (docs/apple-facts.md §1.6). For development profiles that is
   // "Apple Development" (DEVELOPMENT), the type Xcode has created since Xcode 11, rather than the
   // legacy per-platform type listed first; certificate-type still picks any other.
   const fits = certificateTypesFor(profileTypeInfo(profile.profileType), profile.apple.api);

@@ -1,6 +1,6 @@
 /**
  * /v1/bundleIds, looked up by exact identifier. Apple's `filter[identifier]` is not exact
- * (`com.example.app` also returns `com.example.app.widget`, facts.md §1.8), so results are always
+ * (`com.example.app` also returns `com.example.app.widget`, docs/apple-facts.md §1.8), so results are always
  * narrowed client-side to `identifier === wanted`, case-sensitively.
  */
 import type { AppleHttpClient } from '../core/http.js';

@@ -2,7 +2,7 @@
 import type { AppleHttpClient, Query } from '../core/http.js';
 import type { BundleId, Certificate, Device, Profile, ProfileType } from './types.js';
 
-/** Apple's maximum for included to-many relationships (facts.md §1.4). */
+/** Apple's maximum for included to-many relationships (docs/apple-facts.md §1.4). */
 export const INCLUDE_LIMIT = 50;
 
 /** A profile with its related resources resolved from `included`. */

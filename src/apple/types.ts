@@ -1,6 +1,6 @@
 /**
  * Apple's resource types, from the official OpenAPI spec (src/generated, compile-time only), widened
- * where Apple's real responses go beyond the spec (facts.md: device status PROCESSING, profile state EXPIRED).
+ * where Apple's real responses go beyond the spec (docs/apple-facts.md: device status PROCESSING, profile state EXPIRED).
  */
 import type { components } from '../generated/asc.js';
 

@@ -1,4 +1,4 @@
-/** Org device activities: create one, and poll it with backoff until it ends (facts.md 3.2). */
+/** Org device activities: create one, and poll it with backoff until it ends (docs/apple-facts.md §3.2). */
 import type { AppleHttpClient } from '../core/http.js';
 import type { Sleep } from '../core/retry.js';
 import type { OrgDeviceActivity } from './types.js';

@@ -1,5 +1,5 @@
 /**
- * The signed client assertion of the Apple Business / School Manager API's OAuth flow (facts.md 3.1):
+ * The signed client assertion of the Apple Business / School Manager API's OAuth flow (docs/apple-facts.md §3.1):
  * ES256 with `kid`, `iss` = `sub` = the client ID, Apple's token audience, a fresh `jti` every time.
  */
 import { randomUUID, type KeyObject } from 'node:crypto';

@@ -1,4 +1,4 @@
-/** Resource shapes of the Apple Business / School Manager API that assign-devices reads (facts.md 3.2). */
+/** Resource shapes of the Apple Business / School Manager API that assign-devices reads (docs/apple-facts.md §3.2). */
 
 export interface Linkage {
   type: string;
@@ -57,5 +57,5 @@ export interface Page<T> {
   meta?: { paging?: { limit?: number; nextCursor?: string; total?: number } };
 }
 
-/** Apple Business collections allow up to 1000 items a page (facts.md 3.2). */
+/** Apple Business collections allow up to 1000 items a page (docs/apple-facts.md §3.2). */
 export const BUSINESS_PAGE_LIMIT = 1000;

@@ -1,6 +1,6 @@
 /**
  * revoke-certificate-id: frees a slot of Apple's certificate cap by revoking one certificate (DELETE
- * /v1/certificates/{id}; facts.md §1.7). Refused while a current profile on the account holds it, since
+ * /v1/certificates/{id}; docs/apple-facts.md §1.7). Refused while a current profile on the account holds it, since
  * Apple turns those INVALID and every build signing with them fails, unless force-revoke. On the
  * Enterprise Program API a distribution certificate is refused without force-revoke whatever holds it:
  * revoking it stops every installed In-House app signed with it.

@@ -5,7 +5,7 @@ import type { ApiKind } from '../apple/api.js';
 import { ConfigError } from '../core/errors.js';
 import type { ProfileTypeInfo } from './profile-types.js';
 
-/** Certificate types the Enterprise Program API does not know (facts.md §1.7). */
+/** Certificate types the Enterprise Program API does not know (docs/apple-facts.md §1.7). */
 const NOT_ON_ENTERPRISE: readonly CertificateType[] = ['DEVELOPER_ID_APPLICATION_G2', 'DEVELOPER_ID_KEXT_G2'];
 
 /** The certificate types to ask Apple for, as this API spells them. */
@@ -17,7 +17,7 @@ const expiry = (c: Certificate): number => Date.parse(c.attributes?.expirationDa
 
 /**
  * Development profiles take every valid fitting certificate; the others one distribution certificate,
- * the one that stays valid longest (Apple's profiles take one, facts.md §1.6). With `ids`, exactly those,
+ * the one that stays valid longest (Apple's profiles take one, docs/apple-facts.md §1.6). With `ids`, exactly those,
  * each checked to exist, fit and be valid.
  */
 export function chooseCertificates(

@@ -1,5 +1,5 @@
 /**
- * Provisioning profiles on disk (facts.md §4): the plist read out of Apple's CMS SignedData wrapper,
+ * Provisioning profiles on disk (docs/apple-facts.md §4): the plist read out of Apple's CMS SignedData wrapper,
  * and atomic installation as `<UUID>.mobileprovision` (`.provisionprofile` for macOS) where Xcode looks.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * What each of Apple's profile types needs (facts.md §1.6): the certificate types that fit it, the
+ * What each of Apple's profile types needs (docs/apple-facts.md §1.6): the certificate types that fit it, the
  * platform of its devices when it is device-bound, and whether it takes several certificates.
  */
 import type { ApiKind } from '../apple/api.js';
@@ -29,7 +29,7 @@ function t(certificateTypes: CertificateType[], kind: 'development' | 'adhoc' | 
 }
 
 /**
- * The table from facts.md §1.6. Unified DEVELOPMENT ("Apple Development") certificates are taken to fit
+ * The table from docs/apple-facts.md §1.6. Unified DEVELOPMENT ("Apple Development") certificates are taken to fit
  * iOS and Mac development profiles too (common practice, unconfirmed by Apple); they come after the
  * platform's own type.
  */

@@ -149,7 +149,7 @@ describe('Apple Business simulator: API', () => {
   });
 });
 
-describe('Apple Business simulator: activity types and device fields (facts.md 3.2)', () => {
+describe('Apple Business simulator: activity types and device fields (docs/apple-facts.md §3.2)', () => {
   let api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
   let server: string;
   const serial = 'ACT0000001';

@@ -66,7 +66,7 @@ function seedAccount(s: Simulator) {
     distGone,
     devSoon,
     healthy: p('App Store'),
-    // Apple still says ACTIVE after the date (facts.md §1.6).
+    // Apple still says ACTIVE after the date (docs/apple-facts.md §1.6).
     expired: p('Old Ad Hoc', { type: 'IOS_APP_ADHOC', certs: [distGone.id], expiresAt: days(-5), devices: [phone.id] }),
     invalid: p('Broken Store', { state: 'INVALID' }),
     dupOld: p('Twice', { expiresAt: days(200) }),

@@ -1,4 +1,4 @@
-// JWT verification: what Apple accepts and every reason it refuses a token (facts.md 1.1, 2).
+// JWT verification: what Apple accepts and every reason it refuses a token (docs/apple-facts.md §1.1, 2).
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';

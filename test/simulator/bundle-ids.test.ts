@@ -1,4 +1,4 @@
-// Bundle IDs: the non-exact identifier filter, include=profiles, the bundle's profiles, create/rename/delete (facts.md 1.8).
+// Bundle IDs: the non-exact identifier filter, include=profiles, the bundle's profiles, create/rename/delete (docs/apple-facts.md §1.8).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
 import { call, responseProblems } from './helpers.js';

@@ -1,4 +1,4 @@
-// Certificates: real X.509 from a CSR, the per-type limit, revocation (facts.md 1.7).
+// Certificates: real X.509 from a CSR, the per-type limit, revocation (docs/apple-facts.md §1.7).
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Devices: registration, duplicates, UDID forms, PROCESSING, the yearly limit, updates (facts.md 1.5, 1.9).
+// Devices: registration, duplicates, UDID forms, PROCESSING, the yearly limit, updates (docs/apple-facts.md §1.5, 1.9).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
 import { call, deviceBody, responseProblems, udid40 } from './helpers.js';

@@ -1,4 +1,4 @@
-// Paging, sorting, sparse fieldsets and query validation (facts.md 1.4, 1.5).
+// Paging, sorting, sparse fieldsets and query validation (docs/apple-facts.md §1.4, 1.5).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
 import { call, responseProblems, udid40 } from './helpers.js';

@@ -1,4 +1,4 @@
-// Profiles: creation checks, the signed .mobileprovision content, includes, related reads (facts.md 1.6, §4).
+// Profiles: creation checks, the signed .mobileprovision content, includes, related reads (docs/apple-facts.md §1.6, §4).
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// X-Rate-Limit on every response and 429 RATE_LIMIT_EXCEEDED when a key's rolling-hour budget is spent (facts.md 1.2).
+// X-Rate-Limit on every response and 429 RATE_LIMIT_EXCEEDED when a key's rolling-hour budget is spent (docs/apple-facts.md §1.2).
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { call, makeToken, responseProblems } from './helpers.js';

@@ -53,7 +53,7 @@ describe('loadSpec', () => {
     expect(Object.keys(loadSpec('enterprise').paths)).toContain('/v1/devices/{id}');
   });
 
-  it('keeps the documented deviations to the two facts.md entries', () => {
+  it('keeps the documented deviations to the two docs/apple-facts.md entries', () => {
     expect(DOCUMENTED_DEVIATIONS.map((d) => `${d.schema}:${d.extraEnum.join()}${'nullable' in d ? ':nullable' : ''}`)).toEqual([
       'Device:PROCESSING',
       'Profile:EXPIRED',

@@ -52,28 +52,28 @@ export interface OpenApiDoc {
 
 /**
  * Documented deviations: values Apple's servers really send that its spec does not list. Accepted in responses
- * only (a client must never send them), and only these. Each entry names the source in /work/shared/apple/facts.md.
+ * only (a client must never send them), and only these. Each entry names the source in docs/apple-facts.md.
  */
 export const DOCUMENTED_DEVIATIONS = [
   {
     schema: 'Device',
     at: ['properties', 'attributes', 'properties', 'status'],
     extraEnum: ['PROCESSING'],
-    source: 'facts.md §1.5',
+    source: 'docs/apple-facts.md §1.5',
     why: 'newly registered devices report status PROCESSING (24–72 h); the spec lists ENABLED|DISABLED',
   },
   {
     schema: 'Profile',
     at: ['properties', 'attributes', 'properties', 'profileState'],
     extraEnum: ['EXPIRED'],
-    source: 'facts.md §1.6',
+    source: 'docs/apple-facts.md §1.6',
     why: 'expired profiles can report profileState EXPIRED; the spec lists ACTIVE|INVALID',
   },
   {
     schema: 'BundleIdPlatform',
     at: [],
     extraEnum: ['SERVICES'],
-    source: 'facts.md §1.8',
+    source: 'docs/apple-facts.md §1.8',
     why: 'real bundle IDs (service identifiers) can carry platform SERVICES; the spec lists IOS|MAC_OS|UNIVERSAL',
   },
   {
@@ -81,14 +81,14 @@ export const DOCUMENTED_DEVIATIONS = [
     at: ['properties', 'attributes', 'properties', 'model'],
     extraEnum: [],
     nullable: true,
-    source: 'facts.md §1.5, §5',
+    source: 'docs/apple-facts.md §1.5, §5',
     why: 'Apple sends model: null for devices it has no model for; the spec types it as a plain string',
   },
 ] as const satisfies readonly { schema: string; at: readonly string[]; extraEnum: readonly string[]; nullable?: true; source: string; why: string }[];
 
-/** Query parameters no operation declares but Apple itself puts in `links.next` (facts.md §1.4): accepted on paged operations (those declaring `limit`). */
+/** Query parameters no operation declares but Apple itself puts in `links.next` (docs/apple-facts.md §1.4): accepted on paged operations (those declaring `limit`). */
 export const ACCEPTED_UNDECLARED_QUERY: Readonly<Record<string, string>> = {
-  cursor: "opaque page cursor carried by Apple's links.next (facts.md §1.4)",
+  cursor: "opaque page cursor carried by Apple's links.next (docs/apple-facts.md §1.4)",
 };
 
 const FILES: Record<SpecName, string> = { 'app-store-connect': 'asc.openapi.json', enterprise: 'enterprise.openapi.json' };

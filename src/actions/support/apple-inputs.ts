@@ -1,4 +1,4 @@
-/** The inputs every App Store Connect / Enterprise Program API action shares (interface.md). */
+/** The inputs every App Store Connect / Enterprise Program API action shares (see the README). */
 import type { AppleApiConfig } from '../../apple/client.js';
 import { API_KEY, API_KINDS, DEFAULT_BASE_URL, type ApiKind } from '../../apple/api.js';
 import { InputError } from '../../core/errors.js';

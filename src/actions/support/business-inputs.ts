@@ -1,4 +1,4 @@
-/** The inputs every Apple Business / School Manager API action shares (interface.md, assign-devices). */
+/** The inputs every Apple Business / School Manager API action shares (assign-devices README). */
 import { DEFAULT_BUSINESS_BASE_URL, DEFAULT_SCHOOL_BASE_URL, DEFAULT_TOKEN_URL, type BusinessApiConfig } from '../../business/client.js';
 import type { BusinessScope } from '../../business/oauth.js';
 import { InputError } from '../../core/errors.js';
