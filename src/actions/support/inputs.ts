@@ -106,7 +106,10 @@ export function apiUrl(input: string, value: string, example: string, originOnly
   if (!originOnly) return url.toString();
   const path = url.pathname.replace(/\/+$/, '');
   if (path !== '' && path !== '/v1') {
-    throw new InputError(input, `Input ${input} is ${quoteValue(value)}, but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`);
+    throw new InputError(
+      input,
+      `Input ${input} is ${quoteValue(value)}, but it takes an origin without a path, such as ${example} (the /v1 is added by the action).`,
+    );
   }
   return url.origin;
 }
