@@ -81,7 +81,7 @@ export class ConfigError extends Error {
 /** What to do about a status, appended to Apple's own words. */
 function advice(err: AppleApiError): string {
   if (err.status === 401) {
-    return 'Check that key-id, issuer-id (empty for an individual key) and private-key belong to the same API key, that the key is not revoked, and that api matches the account.';
+    return 'Check that key-id, issuer-id and private-key belong to the same team API key, that the key is not revoked, and that api matches the account.';
   }
   if (err.status === 403) {
     return "The API key's role does not allow this; use a key with the Admin or App Manager role (Users and Access > Integrations), or have the Account Holder accept the latest agreement.";

@@ -293,16 +293,24 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect(sim.requests).toHaveLength(1);
   });
 
-  it('works with an individual key (no issuer ID), and with install: false writes no file', async () => {
+  it('refuses an individual key (empty issuer-id) before any request, in one sentence asking for a team key', async () => {
     const personal = sim.addKey({ kind: 'individual' });
     expect(personal.issuerId).toBeUndefined();
     storeAccount();
-    const run = await runStep('ensure-profile', {
-      ...apiInputs(sim, personal),
-      'bundle-id': 'com.example.app',
-      'profile-type': 'IOS_APP_STORE',
-      install: 'false',
-    });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, personal), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^Input issuer-id is required: individual API keys cannot use Apple's provisioning endpoints \(devices, bundle IDs, certificates, profiles\), so use a team key .* with the Admin role.* and pass its issuer ID\.$/,
+      ),
+    ]);
+    expect(sim.requests).toEqual([]);
+    expect(profilesNamed(sim, STORE)).toEqual([]);
+  });
+
+  it('with install: false writes no file and still outputs the profile', async () => {
+    storeAccount();
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', install: 'false' });
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, STORE);
     expect(run.outputs).toMatchObject({ 'profile-uuid': p.uuid, 'profile-path': '', 'profile-base64': p.profileContent });
