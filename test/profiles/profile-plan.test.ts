@@ -105,6 +105,36 @@ describe('profile plan', () => {
     expect(reason?.text).toMatch(text);
   });
 
+  it('keeps a profile expiring within min-days-valid when no certificate a new one would hold outlives it by more than a day', () => {
+    const short = cert('C1', 'IOS_DEVELOPMENT', 17);
+    const expiring = candidate({ expires: 17, certs: [short] });
+    // Before the certificates are known: planned for recreation.
+    expect(planProfiles(input([expiring]))[0]?.action).toBe('recreate');
+    const [d] = planProfiles(input([expiring], { replacementCertificates: [{ ...short, attributes: { ...short.attributes, expirationDate: days(17.9) } }] }));
+    expect(d).toMatchObject({ action: 'keep', remove: [], renewCertificate: { id: 'C1' } });
+    expect(d?.keep?.profile.id).toBe('P1');
+    expect(d?.reasons).toEqual([
+      {
+        code: 'certificate-expiring',
+        text: 'expires on 2026-12-10, in 17 days (min-days-valid 30), but kept: a new profile could not outlive certificate C1 (IOS_DEVELOPMENT C1), which expires on 2026-12-11',
+      },
+    ]);
+    // A development profile holds every valid certificate, so the earliest bounds it.
+    expect(planProfiles(input([expiring], { replacementCertificates: [cert('C2', 'DEVELOPMENT', 300), short] }))[0]?.action).toBe('keep');
+  });
+
+  it('recreates an expiring profile when a certificate outlives it by more than a day, and whenever another problem needs fixing', () => {
+    const expiring = candidate({ expires: 17, certs: [cert('C1', 'IOS_DEVELOPMENT', 17)] });
+    expect(planProfiles(input([expiring], { replacementCertificates: [cert('C2', 'DEVELOPMENT', 18.5)] }))[0]).toMatchObject({
+      action: 'recreate',
+      reasons: [{ code: 'expiring' }],
+    });
+    const lacking = candidate({ expires: 17, certs: [cert('C1', 'IOS_DEVELOPMENT', 17)], udids: [] });
+    const [d] = planProfiles(input([lacking], { replacementCertificates: [cert('C1', 'IOS_DEVELOPMENT', 17)] }));
+    expect(d?.action).toBe('recreate');
+    expect(d?.reasons.map((r) => r.code)).toEqual(['expiring', 'missing-devices']);
+  });
+
   it('keeps the best of several profiles of one name and removes the stale duplicates', () => {
     const good = candidate({ id: 'P2' });
     const stale = candidate({ id: 'P1', expires: -5 });
