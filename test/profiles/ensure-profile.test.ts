@@ -486,6 +486,53 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
   });
 });
 
+describe('ensure-profile: Developer ID and development certificates', () => {
+  it('lists the certificates without the type filter and filters them here when Apple answers 400 to DEVELOPER_ID_APPLICATION_G2 in it', async () => {
+    sim.seed.bundleId({ identifier: 'com.example.mac', platform: 'MAC_OS' });
+    const devId = sim.seed.certificate({ certificateType: 'DEVELOPER_ID_APPLICATION' });
+    sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    const filter = 'filter[certificateType]';
+    sim.faults.add({
+      method: 'GET',
+      path: '/v1/certificates',
+      status: 400,
+      body: {
+        errors: [
+          {
+            id: 'f400',
+            status: '400',
+            code: 'PARAMETER_ERROR.INVALID',
+            title: 'A parameter has an invalid value',
+            detail: `'DEVELOPER_ID_APPLICATION_G2' is not a valid value for the parameter '${filter}'.`,
+            source: { parameter: filter },
+          },
+        ],
+      },
+    });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.mac', 'profile-type': 'MAC_APP_DIRECT', install: 'false' });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(sim.requests.filter((r) => r.path === '/v1/certificates').map((r) => [r.status, r.query[filter]])).toEqual([
+      [400, 'DEVELOPER_ID_APPLICATION_G2,DEVELOPER_ID_APPLICATION'],
+      [200, undefined],
+    ]);
+    expect(onlyProfile(sim, 'com.example.mac MAC_APP_DIRECT').certificateIds).toEqual([devId.id]);
+  });
+
+  it('asks for a DEVELOPMENT certificate, the type provision defaults to, when a development profile has none', async () => {
+    sim.seed.bundleId({ identifier: 'com.example.app' });
+    sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    sim.seed.device({ udid: '00008110-000A1B2C3D4E5F60', name: 'Ana iPhone' });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^The account has no valid DEVELOPMENT or IOS_DEVELOPMENT certificate, which a IOS_APP_DEVELOPMENT profile needs; create a DEVELOPMENT certificate first/,
+      ),
+    ]);
+    expect(writes(sim)).toEqual([]);
+  });
+});
+
 describe('ensure-profile: two jobs at once (two runners, one account)', () => {
   /** What a write delay lets happen: both jobs list before either create lands, so both POST and Apple refuses one with 409. */
   const WRITE_DELAY_MS = 300;

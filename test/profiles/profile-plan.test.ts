@@ -1,6 +1,7 @@
 // The pure parts of ensure-profile: the keep/create/recreate decision with its reasons, certificate
 // choice, bundle-ID matching, and reading the plist out of a profile's CMS wrapper.
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import type { BundleId, Certificate, CertificateType, Device } from '../../src/a
 import { chooseCertificates } from '../../src/profiles/certificates.js';
 import { profilePlist, readProfileInfo } from '../../src/profiles/install.js';
 import { planProfiles, selectDevices, type PlanInput, type ProfileCandidate } from '../../src/profiles/plan.js';
-import { profileTypeInfo } from '../../src/profiles/profile-types.js';
+import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../../src/profiles/profile-types.js';
+import { parseProvisionInputs } from '../../src/actions/provision.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const days = (n: number): string => new Date(NOW.getTime() + n * 86_400_000).toISOString();
@@ -91,7 +93,7 @@ describe('profile plan', () => {
       'holding only an expired certificate',
       { certs: [cert('C1', 'IOS_DEVELOPMENT', -2)] },
       'missing-certificate',
-      /no valid IOS_DEVELOPMENT or DEVELOPMENT certificate/,
+      /no valid DEVELOPMENT or IOS_DEVELOPMENT certificate/,
     ],
     ['holding only a certificate of the wrong kind', { certs: [cert('C1', 'DISTRIBUTION', 300)] }, 'missing-certificate', /no valid/],
     ['lacking an enabled device', { udids: ['udid-x'] }, 'missing-devices', /^it lacks 1 enabled device\(s\): D1 \(UDID-A\)$/],
@@ -175,13 +177,46 @@ describe('certificate choice', () => {
       'DEV',
     ]);
   });
-  it('names the certificate type to create when none fits', () => {
+  it('names the certificate type to create when none fits: DEVELOPMENT for development profiles, and the Account Holder for Developer ID', () => {
+    expect(() =>
+      chooseCertificates([cert('D', 'DISTRIBUTION', 100)], { profileType: 'IOS_APP_DEVELOPMENT', info, api: 'app-store-connect', now: NOW }),
+    ).toThrow(
+      /^The account has no valid DEVELOPMENT or IOS_DEVELOPMENT certificate, which a IOS_APP_DEVELOPMENT profile needs; create a DEVELOPMENT certificate first \(download-certificate with create-if-missing: true/,
+    );
     expect(() =>
       chooseCertificates(certs, { profileType: 'MAC_APP_DIRECT', info: profileTypeInfo('MAC_APP_DIRECT'), api: 'app-store-connect', now: NOW }),
     ).toThrow(
-      /^The account has no valid DEVELOPER_ID_APPLICATION_G2 or DEVELOPER_ID_APPLICATION certificate, which a MAC_APP_DIRECT profile needs; create a DEVELOPER_ID_APPLICATION_G2 certificate first/,
+      /^The account has no valid DEVELOPER_ID_APPLICATION_G2 or DEVELOPER_ID_APPLICATION certificate, which a MAC_APP_DIRECT profile needs; have the Account Holder create a DEVELOPER_ID_APPLICATION_G2 certificate in Certificates, Identifiers & Profiles/,
     );
   });
+
+  it("uses one rule for the type a profile asks for: the missing-certificate error names provision's default certificate-type, for every profile type", () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    for (const profileType of PROFILE_TYPE_NAMES) {
+      const typeInfo = profileTypeInfo(profileType);
+      const api = typeInfo.api ?? 'app-store-connect';
+      const inputs: Record<string, string> = {
+        'key-id': 'ABC123DEFG',
+        'issuer-id': '57246542-96fe-1a63-e053-0824d011072a',
+        'private-key': pem,
+        api,
+        'bundle-id': 'com.example.app',
+        'profile-type': profileType,
+        'min-days-valid': '30',
+        'signing-key': pem,
+      };
+      const parsed = parseProvisionInputs({ get: (n) => inputs[n] ?? '', mask: () => undefined });
+      let named = '';
+      try {
+        chooseCertificates([], { profileType, info: typeInfo, api, now: NOW });
+      } catch (err) {
+        named = /create a (\w+) certificate/.exec((err as Error).message)?.[1] ?? '';
+      }
+      expect([profileType, named]).toEqual([profileType, parsed.certificate.certificateType]);
+      if (typeInfo.development) expect(named).toBe('DEVELOPMENT');
+    }
+  });
+
   it('refuses a certificate-ids entry of the wrong type or expired, naming it', () => {
     const o = { profileType: 'IOS_APP_STORE' as const, info: profileTypeInfo('IOS_APP_STORE'), api: 'app-store-connect' as const, now: NOW };
     expect(() => chooseCertificates(certs, { ...o, ids: ['DEV'] })).toThrow(
