@@ -472,21 +472,24 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect(await installed(run.home)).toEqual([[], []]);
   });
 
-  it('fails with one sentence naming the certificate type to create when the account has none that fits', async () => {
+  it.each([
+    ['IOS_APP_STORE', 'IOS_DEVELOPMENT', 'DISTRIBUTION or IOS_DISTRIBUTION', 'DISTRIBUTION'],
+    // Development profiles ask for DEVELOPMENT, the type provision defaults to.
+    ['IOS_APP_DEVELOPMENT', 'DISTRIBUTION', 'DEVELOPMENT or IOS_DEVELOPMENT', 'DEVELOPMENT'],
+  ] as const)('fails on %s with one sentence naming the certificate type to create when the account has none that fits', async (type, seeded, fits, create) => {
     sim.seed.bundleId({ identifier: 'com.example.app' });
-    sim.seed.certificate({ certificateType: 'IOS_DEVELOPMENT' });
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
+    sim.seed.certificate({ certificateType: seeded });
+    sim.seed.device({ udid: '00008110-000A1B2C3D4E5F60', name: 'Ana iPhone' });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': type });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([
-      expect.stringMatching(
-        /^The account has no valid DISTRIBUTION or IOS_DISTRIBUTION certificate, which a IOS_APP_STORE profile needs; create a DISTRIBUTION certificate first/,
-      ),
+      expect.stringMatching(new RegExp(`^The account has no valid ${fits} certificate, which a ${type} profile needs; create a ${create} certificate first`)),
     ]);
     expect(writes(sim)).toEqual([]);
   });
 });
 
-describe('ensure-profile: Developer ID and development certificates', () => {
+describe('ensure-profile: Developer ID certificates', () => {
   it('lists the certificates without the type filter and filters them here when Apple answers 400 to DEVELOPER_ID_APPLICATION_G2 in it', async () => {
     sim.seed.bundleId({ identifier: 'com.example.mac', platform: 'MAC_OS' });
     const devId = sim.seed.certificate({ certificateType: 'DEVELOPER_ID_APPLICATION' });
@@ -516,20 +519,6 @@ describe('ensure-profile: Developer ID and development certificates', () => {
       [200, undefined],
     ]);
     expect(onlyProfile(sim, 'com.example.mac MAC_APP_DIRECT').certificateIds).toEqual([devId.id]);
-  });
-
-  it('asks for a DEVELOPMENT certificate, the type provision defaults to, when a development profile has none', async () => {
-    sim.seed.bundleId({ identifier: 'com.example.app' });
-    sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
-    sim.seed.device({ udid: '00008110-000A1B2C3D4E5F60', name: 'Ana iPhone' });
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_DEVELOPMENT' });
-    expect(run.exitCode).toBe(1);
-    expect(run.errors).toEqual([
-      expect.stringMatching(
-        /^The account has no valid DEVELOPMENT or IOS_DEVELOPMENT certificate, which a IOS_APP_DEVELOPMENT profile needs; create a DEVELOPMENT certificate first/,
-      ),
-    ]);
-    expect(writes(sim)).toEqual([]);
   });
 });
 
