@@ -29,7 +29,7 @@ function t(certificateTypes: CertificateType[], kind: 'development' | 'adhoc' | 
 }
 
 /**
- * The table from docs/apple-facts.md (Apple's mapping, as codemagic's). One rule for development profiles:
+ * The table from facts.md §1.6 (codemagic's CertificateType.from_profile_type). One rule for development profiles:
  * the unified DEVELOPMENT ("Apple Development", what Xcode creates since Xcode 11) fits every development
  * profile and comes first, so it is what a missing-certificate error asks for and what provision
  * downloads or creates by default; the platform's legacy type (IOS_DEVELOPMENT, MAC_APP_DEVELOPMENT),
