@@ -559,7 +559,7 @@ describe('ensure-profile: two jobs at once (two runners, one account)', () => {
     const live = new Set(sim.state().profiles.map((p) => `/v1/profiles/${p.id}`));
     expect(deleted.filter((d) => live.has(d))).toEqual([]);
     expect(new Set(deleted).size).toBe(10);
-  }, 120_000);
+  }, 300_000);
 
   it('fails the job that asked for something else, in one sentence naming the conflict, and deletes nothing', async () => {
     const { cert } = storeAccount();
