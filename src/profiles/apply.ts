@@ -41,7 +41,8 @@ export interface Reread {
 /** Bundle IDs converged at once: enough to overlap latency, few enough not to draw 429s. */
 const CONCURRENCY = 3;
 
-async function deleteQuietly(http: AppleHttpClient, p: Profile, log: Logger): Promise<void> {
+/** Deletes a profile on Apple; one that is gone already (404) is what was wanted. */
+export async function deleteProfileIfPresent(http: AppleHttpClient, p: Profile, log: Logger): Promise<void> {
   try {
     await deleteProfile(http, p.id);
     log.info(`Deleted profile ${p.id} '${p.attributes?.name ?? ''}' (${p.attributes?.uuid ?? 'no UUID'}).`);
@@ -99,7 +100,7 @@ async function create(http: AppleHttpClient, d: ProfileDecision, o: ApplyOptions
 
 export async function applyProfileDecisions(http: AppleHttpClient, decisions: readonly ProfileDecision[], o: ApplyOptions): Promise<AppliedProfile[]> {
   return mapPool(decisions, CONCURRENCY, async (d) => {
-    for (const r of d.remove) await deleteQuietly(http, r.profile, o.log);
+    for (const r of d.remove) await deleteProfileIfPresent(http, r.profile, o.log);
     const removed = d.remove.map((r) => r.profile);
     if (d.action === 'keep' && d.keep) return { decision: d, profile: d.keep.profile, created: false, removed };
     const made = await create(http, d, o);
