@@ -168,7 +168,7 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
     http,
     {
       api: i.apple.api,
-      account: i.apple.issuerId ?? i.apple.keyId,
+      account: i.apple.issuerId,
       certificateType: i.certificateType,
       certificateId: i.certificateId,
       keys,

@@ -5,7 +5,7 @@
  */
 import { describeError } from '../core/errors.js';
 import { profileTypeInfo } from '../profiles/profile-types.js';
-import { certificateTypesFor } from '../profiles/certificates.js';
+import { certificateTypeToCreate } from '../profiles/certificates.js';
 import { executeDownloadCertificate, parseDownloadCertificateInputs, type DownloadCertificateInputs } from './download-certificate.js';
 import { parseProfileInputs, runProfileAction, type ProfileInputs } from './ensure-profile.js';
 import { executeRegisterDevices, parseRegisterDevicesInputs, type RegisterDevicesInputs } from './register-devices.js';
@@ -27,11 +27,9 @@ function withFallbacks(src: InputSource, fallbacks: Record<string, string>): Inp
 export function parseProvisionInputs(src: InputSource): ProvisionInputs {
   // export-options is on by default here (off in ensure-profile and rotate-profile).
   const profile = parseProfileInputs(withFallbacks(src, { 'export-options': 'true' }));
-  // The certificate type that fits the profile type (docs/apple-facts.md §1.6). For development profiles that is
-  // "Apple Development" (DEVELOPMENT), the type Xcode has created since Xcode 11, rather than the
-  // legacy per-platform type listed first; certificate-type still picks any other.
-  const fits = certificateTypesFor(profileTypeInfo(profile.profileType), profile.apple.api);
-  const fitting = (fits.includes('DEVELOPMENT') ? 'DEVELOPMENT' : fits[0]) ?? '';
+  // The certificate type that fits the profile type, by the same rule as ensure-profile's missing-certificate
+  // error (DEVELOPMENT for development profiles); certificate-type still picks any other.
+  const fitting = certificateTypeToCreate(profileTypeInfo(profile.profileType), profile.apple.api);
   const certificate = parseDownloadCertificateInputs(withFallbacks(src, { 'certificate-type': fitting }));
   const wantsDevices = optionalString(src, 'devices') !== undefined || optionalString(src, 'devices-file') !== undefined;
   return { devices: wantsDevices ? parseRegisterDevicesInputs(src) : undefined, certificate, profile };

@@ -1,4 +1,5 @@
 /** /v1/certificates: read functions shared by ensure-profile and download-certificate. */
+import { AppleApiError } from '../core/errors.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Certificate, CertificateType } from './types.js';
 
@@ -9,13 +10,30 @@ export interface CertificateFilter {
   ids?: readonly string[];
 }
 
-/** Every certificate on the account that matches the filter, over all pages. */
+const TYPE_FILTER = 'filter[certificateType]';
+
+/** Apple's 400 for a value of the certificate-type filter (PARAMETER_ERROR.INVALID naming the parameter). */
+function typeFilterRefused(err: unknown): boolean {
+  return err instanceof AppleApiError && err.status === 400 && err.errors.some((e) => e.source?.parameter === TYPE_FILTER || e.detail.includes(TYPE_FILTER));
+}
+
+/**
+ * Every certificate on the account that matches the filter, over all pages. Apple has answered 400 to
+ * type values its own spec lists (DEVELOPER_ID_APPLICATION_G2 in the type filter, reported in 2025), so
+ * when it refuses the type filter the listing is made without it and the types are filtered here.
+ */
 export async function listCertificates(http: AppleHttpClient, filter: CertificateFilter = {}): Promise<Certificate[]> {
   const query: Record<string, readonly string[]> = {};
-  if (filter.types && filter.types.length > 0) query['filter[certificateType]'] = filter.types;
   if (filter.ids && filter.ids.length > 0) query['filter[id]'] = filter.ids;
-  const { data } = await http.all<Certificate>('/v1/certificates', query);
-  return data;
+  const types = filter.types && filter.types.length > 0 ? filter.types : undefined;
+  if (!types) return (await http.all<Certificate>('/v1/certificates', query)).data;
+  try {
+    return (await http.all<Certificate>('/v1/certificates', { ...query, [TYPE_FILTER]: types })).data;
+  } catch (err) {
+    if (!typeFilterRefused(err)) throw err;
+    const { data } = await http.all<Certificate>('/v1/certificates', query);
+    return data.filter((c) => c.attributes?.certificateType !== undefined && types.includes(c.attributes.certificateType));
+  }
 }
 
 /** One certificate by resource id (Apple answers 404 when there is none). */

@@ -10,8 +10,8 @@ export interface AppleApiConfig {
   /** Origin without `/v1`. */
   baseUrl: string;
   keyId: string;
-  /** Undefined for individual keys. */
-  issuerId?: string | undefined;
+  /** The team key's issuer ID (a UUID). */
+  issuerId: string;
   privateKey: EcPrivateKey;
 }
 

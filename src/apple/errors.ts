@@ -3,7 +3,7 @@ import type { AppleApiError } from '../core/errors.js';
 
 export function appStoreConnectAdvice(err: AppleApiError): string {
   if (err.status === 401) {
-    return 'Check that key-id, issuer-id and private-key belong to the same API key, that the key is not revoked, and that api matches the account.';
+    return 'Check that key-id, issuer-id and private-key belong to the same team API key, that the key is not revoked, and that api matches the account.';
   }
   if (err.status === 403) {
     return "The API key's role does not allow this; use a key with the Admin or App Manager role (Users and Access > Integrations), or have the Account Holder accept the latest agreement.";

@@ -5,8 +5,8 @@ import type { TokenProvider } from '../core/http.js';
 
 export interface AppleJwtOptions {
   keyId: string;
-  /** Team keys: the issuer ID. Individual keys: undefined (the token then carries `sub: "user"`). */
-  issuerId?: string | undefined;
+  /** The team key's issuer ID (individual keys, which sign `sub: "user"`, cannot use the provisioning endpoints). */
+  issuerId: string;
   key: KeyObject;
   audience: string;
   now?: () => number;
@@ -37,13 +37,13 @@ export class AppleJwtProvider implements TokenProvider {
   async renew(): Promise<string> {
     const iat = Math.floor(this.now() / 1000) - SKEW_SECONDS;
     const exp = iat + LIFETIME_SECONDS;
-    let jwt = new SignJWT({})
+    const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: this.opts.keyId, typ: 'JWT' })
+      .setIssuer(this.opts.issuerId)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
-      .setAudience(this.opts.audience);
-    jwt = this.opts.issuerId ? jwt.setIssuer(this.opts.issuerId) : jwt.setSubject('user');
-    const token = await jwt.sign(this.opts.key);
+      .setAudience(this.opts.audience)
+      .sign(this.opts.key);
     this.opts.onToken?.(token);
     this.current = { token, exp };
     return token;

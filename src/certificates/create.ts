@@ -41,6 +41,14 @@ export function explainCreateRefusal(err: unknown, certificateType: string, curr
       `Apple will not create another ${certificateType} certificate: the account already has as many current ones as Apple allows ${apple}${slots}; set revoke-certificate-id to one of them to revoke it first (refused while a current profile holds it, unless force-revoke: true), or reuse one by passing its private key as signing-key (or its .p12 as p12), and set identity-passphrase so later runs reuse the certificate this action creates.`,
     );
   }
+  // Developer ID certificates reportedly cannot be created through the API (a note on Apple's CertificateType
+  // page cited in rorkai/App-Store-Connect-CLI PR #2350; unconfirmed); even an Admin key is refused, so the
+  // role advice below would send the user the wrong way.
+  if (certificateType.startsWith('DEVELOPER_ID_') && [400, 403, 409, 422].includes(err.status)) {
+    return new ConfigError(
+      `Apple refused to create a ${certificateType} certificate ${apple}: Developer ID certificates are created by the Account Holder in Certificates, Identifiers & Profiles on developer.apple.com, not through the API, so have them create one and pass its private key as signing-key (or its .p12 as p12) instead of create-if-missing.`,
+    );
+  }
   if (err.status === 403) {
     return new ConfigError(
       `Apple refused to create a ${certificateType} certificate because the API key's role does not allow it ${apple}; use a key with the Admin role (or an App Manager key with access to Certificates, Identifiers & Profiles), or pass an existing certificate's key as signing-key or p12 instead of create-if-missing.`,

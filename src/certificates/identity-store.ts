@@ -52,7 +52,7 @@ export interface StoredIdentity {
 
 export interface StoreScope {
   api: string;
-  /** The team (issuer id) or, for individual keys, the key id. Not secret. */
+  /** The team (its issuer id). Not secret. */
   account: string;
   certificateType: string;
 }

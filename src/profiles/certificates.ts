@@ -13,6 +13,18 @@ export function certificateTypesFor(info: ProfileTypeInfo, api: ApiKind): Certif
   return info.certificateTypes.filter((t) => api !== 'enterprise' || !NOT_ON_ENTERPRISE.includes(t));
 }
 
+/** The certificate type to create when none fits, and provision's default certificate-type (profile-types.ts). */
+export function certificateTypeToCreate(info: ProfileTypeInfo, api: ApiKind): CertificateType {
+  return certificateTypesFor(info, api)[0] as CertificateType;
+}
+
+/** How to get a certificate of this type: Developer ID ones cannot be created through the API. */
+function howToCreate(type: CertificateType): string {
+  return type.startsWith('DEVELOPER_ID_')
+    ? `have the Account Holder create a ${type} certificate in Certificates, Identifiers & Profiles on developer.apple.com first (Apple does not create Developer ID certificates through the API)`
+    : `create a ${type} certificate first (download-certificate with create-if-missing: true, or Certificates, Identifiers & Profiles on developer.apple.com)`;
+}
+
 const expiry = (c: Certificate): number => Date.parse(c.attributes?.expirationDate ?? '0');
 
 /**
@@ -47,7 +59,7 @@ export function chooseCertificates(
   const valid = certs.filter((c) => fits(c) && certificateValid(c, o.now)).sort((a, b) => expiry(b) - expiry(a));
   if (valid.length === 0) {
     throw new ConfigError(
-      `The account has no valid ${types.join(' or ')} certificate, which a ${o.profileType} profile needs; create a ${types[0] ?? ''} certificate first (download-certificate with create-if-missing: true, or Certificates, Identifiers & Profiles on developer.apple.com).`,
+      `The account has no valid ${types.join(' or ')} certificate, which a ${o.profileType} profile needs; ${howToCreate(certificateTypeToCreate(o.info, o.api))}.`,
     );
   }
   return o.info.development ? valid : valid.slice(0, 1);

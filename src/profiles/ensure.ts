@@ -4,9 +4,13 @@
  *  1. profiles by name, with their bundle ID and certificates included, in parallel with the devices of
  *     the platform (device-bound types only). The devices a profile holds are read from its content's
  *     ProvisionedDevices, which (unlike Apple's include, capped at 50) lists them all;
- *  2. only when something must be created: bundle IDs not already known from step 1, and the
- *     certificates that fit, in parallel;
- *  3. the deletes and creates.
+ *  2. only when something must be created (or a profile is expiring): bundle IDs not already known
+ *     from step 1, and the certificates that fit, in parallel. A profile whose only problem is its
+ *     expiry is then kept when no fitting certificate outlives it by more than a day (a profile cannot
+ *     outlive its certificate), with a warning naming the certificate to renew;
+ *  3. the deletes (by id, only what the plan replaces) and creates; a create Apple refuses because
+ *     another run made the profile meanwhile re-reads the name and adopts that profile if it passes the
+ *     checks a kept one must (apply.ts).
  * So the warm path (nothing to change) is one request, or two for device-bound types.
  */
 import { closeIdentifiers, exactBundleId, listBundleIds } from '../apple/bundle-ids.js';
@@ -18,10 +22,22 @@ import { ConfigError } from '../core/errors.js';
 import { DAY_MS } from '../core/time.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
-import { applyProfileDecisions, type AppliedProfile } from './apply.js';
+import { applyProfileDecisions, type AppliedProfile, type Reread } from './apply.js';
 import { certificateTypesFor, chooseCertificates } from './certificates.js';
 import { installDirs, installProfile, ProfileContentError, readProfileInfo, removeInstalledProfile } from './install.js';
-import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from './plan.js';
+import {
+  certificateLabel,
+  expiryOnly,
+  formatDate,
+  judgeProfiles,
+  planProfiles,
+  reasonText,
+  selectDevices,
+  type DeviceSelection,
+  type PlanInput,
+  type ProfileCandidate,
+  type ProfileDecision,
+} from './plan.js';
 import { reportFor, type ProfileReport } from './report.js';
 import { profileTypeInfo } from './profile-types.js';
 import type { ApiKind } from '../apple/api.js';
@@ -83,6 +99,21 @@ async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations): Promis
   return (await profileRelated<Device>(http, p.profile.id, 'devices')).map((d) => d.attributes?.udid ?? '');
 }
 
+/**
+ * The profiles of these names, with the UDIDs each holds (device-bound types). Apple's filters take
+ * comma-separated lists, so a name with a comma is found through its type instead.
+ */
+async function readCandidates(http: AppleHttpClient, names: readonly string[], profileType: ProfileType, devicePlatform: boolean): Promise<ProfileCandidate[]> {
+  const byName = names.every((n) => !n.includes(','));
+  const listed = await listProfiles(http, { ...(byName ? { names } : { types: [profileType] }), withDevices: false });
+  const wanted = new Set(names);
+  return Promise.all(
+    listed
+      .filter((p) => wanted.has(p.profile.attributes?.name ?? ''))
+      .map(async (p) => ({ ...p, deviceUdids: devicePlatform ? await heldUdids(http, p) : [] })),
+  );
+}
+
 /** What ensure-profile and rotate-profile ask for. */
 export interface EnsureProfilesRequest {
   api: ApiKind;
@@ -118,19 +149,17 @@ export async function ensureProfiles(
 ): Promise<EnsureProfilesResult> {
   const info = profileTypeInfo(i.profileType);
   const platform = info.devicePlatform;
-  const names = i.targets.map((t) => t.name);
-  // Apple's filters take comma-separated lists, so a name with a comma is found through its type instead.
-  const byName = names.every((n) => !n.includes(','));
-  const [listed, accountDevices] = await Promise.all([
-    listProfiles(http, { ...(byName ? { names } : { types: [i.profileType] }), withDevices: false }),
+  const [existing, accountDevices] = await Promise.all([
+    readCandidates(
+      http,
+      i.targets.map((t) => t.name),
+      i.profileType,
+      !!platform,
+    ),
     platform ? listDevices(http, { platform: [platform] }) : Promise.resolve(undefined),
   ]);
-  const wanted = new Set(names);
-  const existing: ProfileCandidate[] = await Promise.all(
-    listed.filter((p) => wanted.has(p.profile.attributes?.name ?? '')).map(async (p) => ({ ...p, deviceUdids: platform ? await heldUdids(http, p) : [] })),
-  );
   const devices = accountDevices ? selectDevices(accountDevices, info) : undefined;
-  const decisions = planProfiles({
+  const planInput: PlanInput = {
     targets: i.targets,
     profileType: i.profileType,
     info,
@@ -140,18 +169,16 @@ export async function ensureProfiles(
     now: o.now,
     minDaysValid: i.minDaysValid,
     rotate: o.rotate,
-  });
-  for (const d of decisions) log.info(`${d.identifier}: ${d.action} '${d.name}'${d.reasons.length > 0 ? ` (${d.reasons.map((r) => r.text).join('; ')})` : ''}`);
+  };
+  let decisions = planProfiles(planInput);
 
-  const toCreate = decisions.filter((d) => d.action !== 'keep');
   let chosen: Certificate[] = [];
   let bundles = new Map<string, BundleId>();
-  if (toCreate.length > 0) {
-    if (platform) devicesNeeded(devices, i.profileType, platform);
+  if (decisions.some((d) => d.action !== 'keep')) {
     const [b, certs] = await Promise.all([
       resolveBundleIds(
         http,
-        toCreate.filter((d) => !d.bundleIdId).map((d) => d.identifier),
+        decisions.filter((d) => d.action !== 'keep' && !d.bundleIdId).map((d) => d.identifier),
       ),
       listCertificates(http, i.certificateIds ? { ids: i.certificateIds } : { types: certificateTypesFor(info, i.api) }),
     ]);
@@ -163,7 +190,18 @@ export async function ensureProfiles(
       now: o.now,
       ...(i.certificateIds ? { ids: i.certificateIds } : {}),
     });
+    // Recreating for expiry helps only when a new profile would expire later than the current one.
+    if (decisions.some(expiryOnly)) decisions = planProfiles({ ...planInput, replacementCertificates: chosen });
+    if (platform && decisions.some((d) => d.action !== 'keep')) devicesNeeded(devices, i.profileType, platform);
   }
+  for (const d of decisions) log.info(`${d.identifier}: ${d.action} '${d.name}'${d.reasons.length > 0 ? ` (${d.reasons.map((r) => r.text).join('; ')})` : ''}`);
+
+  /** After a create Apple refused or lost: the profiles of the name now, judged as the plan judges a kept one. */
+  const reread = async (d: ProfileDecision): Promise<Reread> => {
+    const found = await readCandidates(http, [d.name], i.profileType, !!platform);
+    const j = judgeProfiles(found, d, { ...planInput, existing: found, rotate: false, replacementCertificates: chosen });
+    return { usable: j.keeper, found: found.length, problems: j.keeper ? '' : j.reasons.map((r) => r.text).join('; ') };
+  };
 
   const reports = decisions.map((d) => reportFor(d, i.profileType));
   let finished: (Finished | undefined)[];
@@ -179,13 +217,17 @@ export async function ensureProfiles(
         certificateIds: chosen.map((c) => c.id),
         ...(devices ? { deviceIds: devices.enabled.map((x) => x.id) } : {}),
       }),
+      reread,
     });
-    finished = applied.map((a) => ({
-      profile: a.profile,
-      certificates: a.created ? chosen : (a.decision.keep?.certificates ?? []),
-      removed: a.removed,
-      created: a.created,
-    }));
+    finished = applied.map((a, n) => {
+      if (a.adopted) (reports[n] as ProfileReport).reason = `${reasonText(a.decision)}; another run created it at the same time, and this run uses that one`;
+      return {
+        profile: a.profile,
+        certificates: a.created ? chosen : (a.adopted?.certificates ?? a.decision.keep?.certificates ?? []),
+        removed: a.removed,
+        created: a.created,
+      };
+    });
   }
 
   const dirs = i.install ? installDirs(i.profilesDir) : [];
@@ -218,7 +260,14 @@ export async function ensureProfiles(
       report.profilePath = report.paths[0] ?? '';
       log.info(`Installed ${report.paths.join(' and ')}.`);
     }
-    if (expiringWithin(expires, o.now, i.minDaysValid)) {
+    const bound = decision.renewCertificate;
+    if (bound) {
+      warned.add(bound.id);
+      log.warning(
+        `Profile '${report.profileName}' expires on ${formatDate(expires)}, within min-days-valid (${i.minDaysValid} days), and was kept: a profile cannot outlive its certificate, and certificate ${certificateLabel(bound)} expires on ${formatDate(bound.attributes?.expirationDate)}; renew that certificate (download-certificate with create-if-missing, or Certificates, Identifiers & Profiles) and run again.`,
+        'Certificate needs renewing',
+      );
+    } else if (expiringWithin(expires, o.now, i.minDaysValid)) {
       log.warning(
         `Profile '${report.profileName}' expires on ${formatDate(expires)}, within min-days-valid (${i.minDaysValid} days): a profile cannot outlive its certificate, so renew the certificate and run again.`,
         'Profile expires soon',

@@ -3,14 +3,24 @@
  * Apple has and what the user asked: keep the profile of that name, create it, or delete and recreate
  * it, and why. Stale duplicates of the name are marked for removal.
  */
-import { daysUntil } from '../core/time.js';
+import { DAY_MS, daysUntil } from '../core/time.js';
 import { certificateValid } from '../apple/certificates.js';
 import type { ProfileWithRelations } from '../apple/profiles.js';
-import type { Device, ProfileType } from '../apple/types.js';
+import type { Certificate, Device, ProfileType } from '../apple/types.js';
 import type { ProfileTypeInfo } from './profile-types.js';
 
 export type ReasonCode =
-  'absent' | 'rotate' | 'expired' | 'expiring' | 'invalid' | 'missing-devices' | 'missing-certificate' | 'other-type' | 'other-bundle-id' | 'duplicate';
+  | 'absent'
+  | 'rotate'
+  | 'expired'
+  | 'expiring'
+  | 'certificate-expiring'
+  | 'invalid'
+  | 'missing-devices'
+  | 'missing-certificate'
+  | 'other-type'
+  | 'other-bundle-id'
+  | 'duplicate';
 
 export interface Reason {
   code: ReasonCode;
@@ -36,6 +46,8 @@ export interface ProfileDecision extends ProfileTarget {
   remove: ProfileCandidate[];
   /** The bundle ID's resource id, when a listed profile already names it. */
   bundleIdId?: string;
+  /** Kept though expiring: the certificate that keeps any new profile from expiring later (renew it). */
+  renewCertificate?: Certificate;
 }
 
 export interface DeviceSelection {
@@ -67,6 +79,12 @@ export interface PlanInput {
   minDaysValid: number;
   /** rotate-profile: always recreate. */
   rotate: boolean;
+  /**
+   * The certificates a profile created now would hold, once they are known. A profile cannot outlive
+   * its certificates, so a profile whose only problem is its expiry is kept when none of these would
+   * let a new one expire more than a day later. Unknown: such a profile is planned for recreation.
+   */
+  replacementCertificates?: readonly Certificate[];
 }
 
 export function formatDate(iso: string | undefined): string {
@@ -111,6 +129,53 @@ export function profileProblems(p: ProfileCandidate, target: ProfileTarget, inpu
   return out;
 }
 
+/**
+ * The certificate that bounds any new profile's expiry (the earliest-expiring one it would hold), when
+ * that expiry would not come more than a day after `p`'s: recreating `p` would then only change its UUID.
+ */
+function boundingCertificate(p: ProfileCandidate, input: PlanInput): Certificate | undefined {
+  const certs = input.replacementCertificates;
+  if (!certs || certs.length === 0) return undefined;
+  const expiry = (c: Certificate): number => Date.parse(c.attributes?.expirationDate ?? '0');
+  const earliest = certs.reduce((a, b) => (expiry(b) < expiry(a) ? b : a));
+  const current = Date.parse(p.profile.attributes?.expirationDate ?? '0');
+  return expiry(earliest) <= current + DAY_MS ? earliest : undefined;
+}
+
+export interface Judgement {
+  /** The profile of the name that may stay. */
+  keeper?: ProfileCandidate;
+  /** Why the keeper stays despite a problem, or why none can stay (the best candidate's problems). */
+  reasons: Reason[];
+  /** Set when the keeper stays though expiring: the certificate to renew. */
+  renewCertificate?: Certificate;
+}
+
+/**
+ * Which of the profiles of a target's name may stay: one that passes every check (the one expiring
+ * last), or else the one expiring last when its only problem is an expiry a new profile could not
+ * improve on. Used by the plan and when adopting a profile another run created at the same time.
+ */
+export function judgeProfiles(named: readonly ProfileCandidate[], target: ProfileTarget, input: PlanInput): Judgement {
+  const judged = named
+    .map((p) => ({ p, problems: profileProblems(p, target, input) }))
+    // The one that expires last is the one worth keeping.
+    .sort((x, y) => Date.parse(y.p.profile.attributes?.expirationDate ?? '0') - Date.parse(x.p.profile.attributes?.expirationDate ?? '0'));
+  const sound = judged.find((j) => j.problems.length === 0);
+  if (sound) return { keeper: sound.p, reasons: [] };
+  const first = judged[0];
+  if (!first) return { reasons: [] };
+  const bound = first.problems.every((r) => r.code === 'expiring') ? boundingCertificate(first.p, input) : undefined;
+  if (!bound) return { reasons: first.problems };
+  const text = `${first.problems.map((r) => r.text).join('; ')}, but kept: a new profile could not outlive certificate ${certificateLabel(bound)}, which expires on ${formatDate(bound.attributes?.expirationDate)}`;
+  return { keeper: first.p, reasons: [{ code: 'certificate-expiring', text }], renewCertificate: bound };
+}
+
+/** "Apple Distribution: Example (ABC123)" or the id. */
+export function certificateLabel(c: Certificate): string {
+  return `${c.attributes?.name ?? c.attributes?.displayName ?? c.id} (${c.attributes?.certificateType ?? 'certificate'} ${c.id})`;
+}
+
 function decide(target: ProfileTarget, input: PlanInput): ProfileDecision {
   const named = input.existing.filter((p) => p.profile.attributes?.name === target.name);
   const ours = named.find((p) => p.bundleId?.attributes?.identifier === target.identifier);
@@ -122,19 +187,21 @@ function decide(target: ProfileTarget, input: PlanInput): ProfileDecision {
   if (input.rotate) {
     return { ...base, action: 'recreate', reasons: [{ code: 'rotate', text: 'rotation replaces it with a fresh profile' }], remove: [...named] };
   }
-  const judged = named
-    .map((p) => ({ p, problems: profileProblems(p, target, input) }))
-    // The one that expires last is the one worth keeping.
-    .sort((x, y) => Date.parse(y.p.profile.attributes?.expirationDate ?? '0') - Date.parse(x.p.profile.attributes?.expirationDate ?? '0'));
-  const keeper = judged.find((j) => j.problems.length === 0);
+  const { keeper, reasons, renewCertificate } = judgeProfiles(named, target, input);
   if (keeper) {
-    const stale = named.filter((p) => p !== keeper.p);
-    const reasons: Reason[] = stale.length > 0 ? [{ code: 'duplicate', text: `${stale.length} stale duplicate(s) of the name removed` }] : [];
-    return { ...base, action: 'keep', reasons, keep: keeper.p, remove: stale };
+    const stale = named.filter((p) => p !== keeper);
+    const all: Reason[] = [
+      ...reasons,
+      ...(stale.length > 0 ? [{ code: 'duplicate' as const, text: `${stale.length} stale duplicate(s) of the name removed` }] : []),
+    ];
+    return { ...base, action: 'keep', reasons: all, keep: keeper, remove: stale, ...(renewCertificate ? { renewCertificate } : {}) };
   }
-  const first = judged[0];
-  const reasons = first ? first.problems : [];
   return { ...base, action: 'recreate', reasons, remove: [...named] };
+}
+
+/** A recreate whose only reason is the profile's expiry: whether it helps depends on the certificates. */
+export function expiryOnly(d: ProfileDecision): boolean {
+  return d.action === 'recreate' && d.reasons.length > 0 && d.reasons.every((r) => r.code === 'expiring');
 }
 
 export function planProfiles(input: PlanInput): ProfileDecision[] {

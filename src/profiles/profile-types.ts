@@ -6,7 +6,7 @@ import type { ApiKind } from '../apple/api.js';
 import type { BundleIdPlatform, CertificateType, ProfileType } from '../apple/types.js';
 
 export interface ProfileTypeInfo {
-  /** Certificate types that fit, the preferred (current) type first. */
+  /** Certificate types that fit; the first is the one to create when none exists (and provision's default). */
   certificateTypes: readonly CertificateType[];
   /** Platform of the devices it must hold; null when it holds none (store, in-house, Developer ID). */
   devicePlatform: BundleIdPlatform | null;
@@ -29,16 +29,19 @@ function t(certificateTypes: CertificateType[], kind: 'development' | 'adhoc' | 
 }
 
 /**
- * The table from docs/apple-facts.md §1.6. Unified DEVELOPMENT ("Apple Development") certificates are taken to fit
- * iOS and Mac development profiles too (common practice, unconfirmed by Apple); they come after the
- * platform's own type.
+ * The table from docs/apple-facts.md §1.6 (codemagic's CertificateType.from_profile_type). One rule for development profiles:
+ * the unified DEVELOPMENT ("Apple Development", what Xcode creates since Xcode 11) fits every development
+ * profile and comes first, so it is what a missing-certificate error asks for and what provision
+ * downloads or creates by default; the platform's legacy type (IOS_DEVELOPMENT, MAC_APP_DEVELOPMENT),
+ * which Apple's mapping names, fits as well. That DEVELOPMENT fits iOS and Mac development profiles is
+ * common practice, unconfirmed by Apple.
  */
 export const PROFILE_TYPES: Readonly<Record<ProfileType, ProfileTypeInfo>> = {
-  IOS_APP_DEVELOPMENT: t(['IOS_DEVELOPMENT', ...DEV], 'development', 'IOS'),
+  IOS_APP_DEVELOPMENT: t([...DEV, 'IOS_DEVELOPMENT'], 'development', 'IOS'),
   IOS_APP_STORE: t([...DIST, 'IOS_DISTRIBUTION'], 'store', 'IOS'),
   IOS_APP_ADHOC: t([...DIST, 'IOS_DISTRIBUTION'], 'adhoc', 'IOS'),
   IOS_APP_INHOUSE: t([...DIST, 'IOS_DISTRIBUTION'], 'inhouse', 'IOS'),
-  MAC_APP_DEVELOPMENT: t(['MAC_APP_DEVELOPMENT', ...DEV], 'development', 'MAC_OS'),
+  MAC_APP_DEVELOPMENT: t([...DEV, 'MAC_APP_DEVELOPMENT'], 'development', 'MAC_OS'),
   MAC_APP_STORE: t([...DIST, 'MAC_APP_DISTRIBUTION'], 'store', 'MAC_OS'),
   MAC_APP_DIRECT: t(DEVELOPER_ID, 'direct', 'MAC_OS'),
   TVOS_APP_DEVELOPMENT: t(DEV, 'development', 'IOS'),

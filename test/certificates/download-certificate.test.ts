@@ -270,6 +270,39 @@ describe('download-certificate (bundled, against the simulator, with a recording
     ]);
   });
 
+  it('says in one sentence that the Account Holder creates Developer ID certificates when Apple refuses to create one', async () => {
+    sim.faults.add({
+      method: 'POST',
+      path: '/v1/certificates',
+      status: 409,
+      body: {
+        errors: [
+          {
+            id: 'f409',
+            status: '409',
+            code: 'ENTITY_ERROR.ATTRIBUTE.INVALID',
+            title: 'An attribute in the provided entity has invalid value',
+            detail: "Certificates of type 'DEVELOPER_ID_APPLICATION' cannot be created through the API.",
+            source: { pointer: '/data/attributes/certificateType' },
+          },
+        ],
+      },
+    });
+    const run = await runStep('download-certificate', {
+      ...api(),
+      'certificate-type': 'DEVELOPER_ID_APPLICATION',
+      'create-if-missing': 'true',
+      import: 'false',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^Apple refused to create a DEVELOPER_ID_APPLICATION certificate \(Apple: 409 ENTITY_ERROR\.ATTRIBUTE\.INVALID .*\): Developer ID certificates are created by the Account Holder in Certificates, Identifiers & Profiles on developer\.apple\.com, not through the API, so have them create one and pass its private key as signing-key \(or its \.p12 as p12\) instead of create-if-missing\.$/,
+      ),
+    ]);
+    expect(posts()).toBe(1);
+  });
+
   it('warns with an annotation when the certificate expires within 30 days', async () => {
     const soon = sim.seed.certificate({ certificateType: 'DEVELOPMENT', expiresAt: new Date(Date.now() + 12 * DAY) });
     const run = await runStep('download-certificate', { ...api(), 'certificate-id': soon.id, 'signing-key': soon.privateKeyPem, import: 'false' });

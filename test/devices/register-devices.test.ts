@@ -177,12 +177,19 @@ describe('register-devices: other APIs and keys', () => {
     expect(sim.state('enterprise').devices.map((d) => d.udid)).toContain(NEW_A);
   });
 
-  it('works with an individual key (no issuer ID)', async () => {
-    const ind = sim.addKey({ api: 'app-store-connect', kind: 'individual' });
-    const run = await runStep('register-devices', { ...api(ind), devices: `00008130-0000000000000D01,Individual` });
-    expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.outputs['registered']).toBe('1');
-  });
+  it.each([['app-store-connect'], ['enterprise']] as const)(
+    'refuses an individual key (empty issuer-id) on %s before any request, in one sentence asking for a team key',
+    async (kind) => {
+      const ind = sim.addKey({ api: kind, kind: 'individual' });
+      const run = await runStep('register-devices', { ...api(ind), 'issuer-id': '', devices: `00008130-0000000000000D01,Individual` });
+      expect(run.exitCode).toBe(1);
+      expect(run.errors).toEqual([
+        expect.stringMatching(/^Input issuer-id is required: individual API keys cannot use Apple's provisioning endpoints .*use a team key .*Admin role/),
+      ]);
+      expect(run.errors[0]?.match(/\. /g) ?? []).toEqual([]);
+      expect(sim.requests).toEqual([]);
+    },
+  );
 });
 
 describe('register-devices: faults', () => {
@@ -231,7 +238,7 @@ describe('register-devices: faults', () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(
-      /^Apple refused GET \/v1\/devices: 401 NOT_AUTHORIZED .*Check that key-id, issuer-id and private-key belong to the same API key/,
+      /^Apple refused GET \/v1\/devices: 401 NOT_AUTHORIZED .*Check that key-id, issuer-id and private-key belong to the same team API key/,
     );
     expect(sim.requests.map((r) => r.status)).toEqual([401, 401]);
   });

@@ -223,6 +223,36 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect(again.warnings.join('\n')).toMatch(/Certificate .*expires on .*within min-days-valid \(30 days\)/);
   });
 
+  it('keeps a profile its only fitting certificate keeps from lasting longer, run after run, and warns to renew that certificate', async () => {
+    const app = sim.seed.bundleId({ identifier: 'com.example.app' });
+    const short = sim.seed.certificate({ certificateType: 'DISTRIBUTION', expiresAt: new Date(Date.now() + 17 * DAY) });
+    const seeded = sim.seed.profile({ name: STORE, profileType: 'IOS_APP_STORE', bundleId: app.id, certificateIds: [short.id] });
+    expect(seeded.expirationDate.getTime()).toBe(short.expirationDate.getTime());
+    const inputs = { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', 'min-days-valid': '30' };
+    const day = short.expirationDate.toISOString().slice(0, 10);
+    for (const n of [1, 2]) {
+      sim.clearRequests();
+      const run = await runStep('ensure-profile', inputs);
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(writes(sim), `run ${n}`).toEqual([]);
+      // The profile listing, then the fitting certificates (to learn that none outlives the profile).
+      expect(gets(sim).sort()).toEqual(['/v1/certificates', '/v1/profiles']);
+      expect(run.outputs).toMatchObject({ 'profile-uuid': seeded.uuid, created: 'false', decision: 'keep' });
+      expect(run.warnings).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^Profile '${STORE}' expires on ${day}, within min-days-valid \\(30 days\\), and was kept: a profile cannot outlive its certificate, and certificate .*${short.id}\\) expires on ${day}; renew that certificate`,
+          ),
+        ),
+      ]);
+    }
+    // Once a certificate that lasts longer exists, the next run moves the profile onto it.
+    const fresh = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    const renewed = await runStep('ensure-profile', inputs);
+    expect(renewed.outputs).toMatchObject({ created: 'true', decision: 'recreate' });
+    expect(onlyProfile(sim, STORE).certificateIds).toEqual([fresh.id]);
+  });
+
   it('recreates an expired profile that Apple still reports as ACTIVE, judging by its expirationDate', async () => {
     const { app, cert } = storeAccount();
     const old = sim.seed.profile({
@@ -293,16 +323,24 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect(sim.requests).toHaveLength(1);
   });
 
-  it('works with an individual key (no issuer ID), and with install: false writes no file', async () => {
+  it('refuses an individual key (empty issuer-id) before any request, in one sentence asking for a team key', async () => {
     const personal = sim.addKey({ kind: 'individual' });
     expect(personal.issuerId).toBeUndefined();
     storeAccount();
-    const run = await runStep('ensure-profile', {
-      ...apiInputs(sim, personal),
-      'bundle-id': 'com.example.app',
-      'profile-type': 'IOS_APP_STORE',
-      install: 'false',
-    });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, personal), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^Input issuer-id is required: individual API keys cannot use Apple's provisioning endpoints \(devices, bundle IDs, certificates, profiles\), so use a team key .* with the Admin role.* and pass its issuer ID\.$/,
+      ),
+    ]);
+    expect(sim.requests).toEqual([]);
+    expect(profilesNamed(sim, STORE)).toEqual([]);
+  });
+
+  it('with install: false writes no file and still outputs the profile', async () => {
+    storeAccount();
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', install: 'false' });
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, STORE);
     expect(run.outputs).toMatchObject({ 'profile-uuid': p.uuid, 'profile-path': '', 'profile-base64': p.profileContent });
@@ -347,9 +385,9 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect((await readFile(run.outputs['profile-path'] as string)).equals(Buffer.from(p.profileContent, 'base64'))).toBe(true);
   });
 
-  it("removes every profile of the name and creates once when Apple answers 409 'Multiple profiles found with the name'", async () => {
+  it("adopts the profile of the name, deleting nothing, when Apple answers 409 'Multiple profiles found with the name' and it passes the checks", async () => {
     storeAccount();
-    // The create lands, but Apple answers as if a duplicate existed.
+    // The create lands, but Apple answers as if another run had made the profile first.
     sim.faults.add({
       method: 'POST',
       path: '/v1/profiles',
@@ -370,8 +408,10 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
     expect(run.exitCode, run.stdout).toBe(0);
     const p = onlyProfile(sim, STORE);
-    expect(run.outputs['profile-uuid']).toBe(p.uuid);
-    expect(writes(sim)).toEqual(['POST /v1/profiles', expect.stringMatching(/^DELETE \/v1\/profiles\//), 'POST /v1/profiles']);
+    expect(run.outputs).toMatchObject({ 'profile-uuid': p.uuid, created: 'false' });
+    expect(profilesOutput(run.outputs)[0]?.reason).toMatch(/another run created it at the same time, and this run uses that one$/);
+    expect(writes(sim)).toEqual(['POST /v1/profiles']);
+    expect(await installed(run.home)).toEqual([[`${p.uuid}.mobileprovision`], [`${p.uuid}.mobileprovision`]]);
   });
 
   it('installs files byte-equal to the content Apple holds, readable with openssl cms -verify -noverify', async () => {
@@ -432,17 +472,118 @@ describe('ensure-profile (bundled, over HTTP against the simulator)', () => {
     expect(await installed(run.home)).toEqual([[], []]);
   });
 
-  it('fails with one sentence naming the certificate type to create when the account has none that fits', async () => {
+  it.each([
+    ['IOS_APP_STORE', 'IOS_DEVELOPMENT', 'DISTRIBUTION or IOS_DISTRIBUTION', 'DISTRIBUTION'],
+    // Development profiles ask for DEVELOPMENT, the type provision defaults to.
+    ['IOS_APP_DEVELOPMENT', 'DISTRIBUTION', 'DEVELOPMENT or IOS_DEVELOPMENT', 'DEVELOPMENT'],
+  ] as const)('fails on %s with one sentence naming the certificate type to create when the account has none that fits', async (type, seeded, fits, create) => {
     sim.seed.bundleId({ identifier: 'com.example.app' });
-    sim.seed.certificate({ certificateType: 'IOS_DEVELOPMENT' });
-    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' });
+    sim.seed.certificate({ certificateType: seeded });
+    sim.seed.device({ udid: '00008110-000A1B2C3D4E5F60', name: 'Ana iPhone' });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': type });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([
-      expect.stringMatching(
-        /^The account has no valid DISTRIBUTION or IOS_DISTRIBUTION certificate, which a IOS_APP_STORE profile needs; create a DISTRIBUTION certificate first/,
-      ),
+      expect.stringMatching(new RegExp(`^The account has no valid ${fits} certificate, which a ${type} profile needs; create a ${create} certificate first`)),
     ]);
     expect(writes(sim)).toEqual([]);
+  });
+});
+
+describe('ensure-profile: Developer ID certificates', () => {
+  it('lists the certificates without the type filter and filters them here when Apple answers 400 to DEVELOPER_ID_APPLICATION_G2 in it', async () => {
+    sim.seed.bundleId({ identifier: 'com.example.mac', platform: 'MAC_OS' });
+    const devId = sim.seed.certificate({ certificateType: 'DEVELOPER_ID_APPLICATION' });
+    sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    const filter = 'filter[certificateType]';
+    sim.faults.add({
+      method: 'GET',
+      path: '/v1/certificates',
+      status: 400,
+      body: {
+        errors: [
+          {
+            id: 'f400',
+            status: '400',
+            code: 'PARAMETER_ERROR.INVALID',
+            title: 'A parameter has an invalid value',
+            detail: `'DEVELOPER_ID_APPLICATION_G2' is not a valid value for the parameter '${filter}'.`,
+            source: { parameter: filter },
+          },
+        ],
+      },
+    });
+    const run = await runStep('ensure-profile', { ...apiInputs(sim, key), 'bundle-id': 'com.example.mac', 'profile-type': 'MAC_APP_DIRECT', install: 'false' });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(sim.requests.filter((r) => r.path === '/v1/certificates').map((r) => [r.status, r.query[filter]])).toEqual([
+      [400, 'DEVELOPER_ID_APPLICATION_G2,DEVELOPER_ID_APPLICATION'],
+      [200, undefined],
+    ]);
+    expect(onlyProfile(sim, 'com.example.mac MAC_APP_DIRECT').certificateIds).toEqual([devId.id]);
+  });
+});
+
+describe('ensure-profile: two jobs at once (two runners, one account)', () => {
+  /** What a write delay lets happen: both jobs list before either create lands, so both POST and Apple refuses one with 409. */
+  const WRITE_DELAY_MS = 300;
+
+  it('ends every trial with exactly one live profile, which both jobs report and have installed (20 trials, missing or stale)', async () => {
+    const { app, cert } = storeAccount();
+    sim.faults.add({ method: 'POST', path: '/v1/profiles', delayMs: WRITE_DELAY_MS, times: 1000 });
+    const trial = async (n: number): Promise<void> => {
+      const name = `Parallel ${n}`;
+      // Even trials: the profile is missing; odd ones: it exists but has expired, so both jobs replace it.
+      const stale =
+        n % 2 === 1
+          ? sim.seed.profile({ name, profileType: 'IOS_APP_STORE', bundleId: app.id, certificateIds: [cert.id], expiresAt: new Date(Date.now() - DAY) })
+          : undefined;
+      const inputs = { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE', 'profile-name': name };
+      const jobs = await Promise.all([runStep('ensure-profile', inputs), runStep('ensure-profile', inputs)]);
+      const live = profilesNamed(sim, name);
+      expect(
+        live.map((p) => p.uuid),
+        `trial ${n}`,
+      ).toHaveLength(1);
+      const uuid = live[0]?.uuid as string;
+      expect(uuid).not.toBe(stale?.uuid);
+      for (const job of jobs) {
+        expect(job.exitCode, job.stdout).toBe(0);
+        expect(job.outputs['profile-uuid'], `trial ${n}: ${job.stdout}`).toBe(uuid);
+        expect(await installed(job.home)).toEqual([[`${uuid}.mobileprovision`], [`${uuid}.mobileprovision`]]);
+      }
+    };
+    // Two trials at a time (each its own profile name) to keep the wall time down.
+    for (let n = 0; n < 20; n += 2) await Promise.all([trial(n), trial(n + 1)]);
+    sim.faults.clear();
+    // Only planned removals were ever deleted: the stale profiles, never one made during the trials.
+    const deleted = sim.requests.filter((r) => r.method === 'DELETE' && r.status === 204).map((r) => r.path);
+    const live = new Set(sim.state().profiles.map((p) => `/v1/profiles/${p.id}`));
+    expect(deleted.filter((d) => live.has(d))).toEqual([]);
+    expect(new Set(deleted).size).toBe(10);
+  }, 300_000);
+
+  it('fails the job that asked for something else, in one sentence naming the conflict, and deletes nothing', async () => {
+    const { cert } = storeAccount();
+    const other = sim.seed.certificate({ certificateType: 'DISTRIBUTION' });
+    sim.faults.add({ method: 'POST', path: '/v1/profiles', delayMs: WRITE_DELAY_MS, times: 2 });
+    const inputs = { ...apiInputs(sim, key), 'bundle-id': 'com.example.app', 'profile-type': 'IOS_APP_STORE' };
+    const jobs = await Promise.all([
+      runStep('ensure-profile', { ...inputs, 'certificate-ids': cert.id }),
+      runStep('ensure-profile', { ...inputs, 'certificate-ids': other.id }),
+    ]);
+    const p = onlyProfile(sim, STORE);
+    const winner = jobs.find((j) => j.exitCode === 0);
+    const loser = jobs.find((j) => j.exitCode !== 0);
+    expect(winner?.outputs['profile-uuid']).toBe(p.uuid);
+    expect(loser?.exitCode).toBe(1);
+    expect(loser?.errors).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^Apple refused to create profile '${STORE}' because another profile of that name was created meanwhile, probably by a job running at the same time, and it is not what this step asks for \\(it lacks certificate (${cert.id}|${other.id})\\); .*give each its own profile-name`,
+        ),
+      ),
+    ]);
+    expect(sim.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(await installed(loser?.home as string)).toEqual([[], []]);
   });
 });
 

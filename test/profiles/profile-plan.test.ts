@@ -1,6 +1,7 @@
 // The pure parts of ensure-profile: the keep/create/recreate decision with its reasons, certificate
 // choice, bundle-ID matching, and reading the plist out of a profile's CMS wrapper.
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import type { BundleId, Certificate, CertificateType, Device } from '../../src/a
 import { chooseCertificates } from '../../src/profiles/certificates.js';
 import { ProfileContentError, profilePlist, readProfileInfo } from '../../src/profiles/install.js';
 import { planProfiles, selectDevices, type PlanInput, type ProfileCandidate } from '../../src/profiles/plan.js';
-import { profileTypeInfo } from '../../src/profiles/profile-types.js';
+import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../../src/profiles/profile-types.js';
+import { parseProvisionInputs } from '../../src/actions/provision.js';
 import { thrown } from '../support/thrown.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -92,7 +94,7 @@ describe('profile plan', () => {
       'holding only an expired certificate',
       { certs: [cert('C1', 'IOS_DEVELOPMENT', -2)] },
       'missing-certificate',
-      /no valid IOS_DEVELOPMENT or DEVELOPMENT certificate/,
+      /no valid DEVELOPMENT or IOS_DEVELOPMENT certificate/,
     ],
     ['holding only a certificate of the wrong kind', { certs: [cert('C1', 'DISTRIBUTION', 300)] }, 'missing-certificate', /no valid/],
     ['lacking an enabled device', { udids: ['udid-x'] }, 'missing-devices', /^it lacks 1 enabled device\(s\): D1 \(UDID-A\)$/],
@@ -104,6 +106,36 @@ describe('profile plan', () => {
     expect(d?.remove.map((r) => r.profile.id)).toEqual(['P1']);
     const reason = d?.reasons.find((r) => r.code === code);
     expect(reason?.text).toMatch(text);
+  });
+
+  it('keeps a profile expiring within min-days-valid when no certificate a new one would hold outlives it by more than a day', () => {
+    const short = cert('C1', 'IOS_DEVELOPMENT', 17);
+    const expiring = candidate({ expires: 17, certs: [short] });
+    // Before the certificates are known: planned for recreation.
+    expect(planProfiles(input([expiring]))[0]?.action).toBe('recreate');
+    const [d] = planProfiles(input([expiring], { replacementCertificates: [{ ...short, attributes: { ...short.attributes, expirationDate: days(17.9) } }] }));
+    expect(d).toMatchObject({ action: 'keep', remove: [], renewCertificate: { id: 'C1' } });
+    expect(d?.keep?.profile.id).toBe('P1');
+    expect(d?.reasons).toEqual([
+      {
+        code: 'certificate-expiring',
+        text: 'expires on 2026-12-10, in 17 days (min-days-valid 30), but kept: a new profile could not outlive certificate C1 (IOS_DEVELOPMENT C1), which expires on 2026-12-11',
+      },
+    ]);
+    // A development profile holds every valid certificate, so the earliest bounds it.
+    expect(planProfiles(input([expiring], { replacementCertificates: [cert('C2', 'DEVELOPMENT', 300), short] }))[0]?.action).toBe('keep');
+  });
+
+  it('recreates an expiring profile when a certificate outlives it by more than a day, and whenever another problem needs fixing', () => {
+    const expiring = candidate({ expires: 17, certs: [cert('C1', 'IOS_DEVELOPMENT', 17)] });
+    expect(planProfiles(input([expiring], { replacementCertificates: [cert('C2', 'DEVELOPMENT', 18.5)] }))[0]).toMatchObject({
+      action: 'recreate',
+      reasons: [{ code: 'expiring' }],
+    });
+    const lacking = candidate({ expires: 17, certs: [cert('C1', 'IOS_DEVELOPMENT', 17)], udids: [] });
+    const [d] = planProfiles(input([lacking], { replacementCertificates: [cert('C1', 'IOS_DEVELOPMENT', 17)] }));
+    expect(d?.action).toBe('recreate');
+    expect(d?.reasons.map((r) => r.code)).toEqual(['expiring', 'missing-devices']);
   });
 
   it('keeps the best of several profiles of one name and removes the stale duplicates', () => {
@@ -146,13 +178,46 @@ describe('certificate choice', () => {
       'DEV',
     ]);
   });
-  it('names the certificate type to create when none fits', () => {
+  it('names the certificate type to create when none fits: DEVELOPMENT for development profiles, and the Account Holder for Developer ID', () => {
+    expect(() =>
+      chooseCertificates([cert('D', 'DISTRIBUTION', 100)], { profileType: 'IOS_APP_DEVELOPMENT', info, api: 'app-store-connect', now: NOW }),
+    ).toThrow(
+      /^The account has no valid DEVELOPMENT or IOS_DEVELOPMENT certificate, which a IOS_APP_DEVELOPMENT profile needs; create a DEVELOPMENT certificate first \(download-certificate with create-if-missing: true/,
+    );
     expect(() =>
       chooseCertificates(certs, { profileType: 'MAC_APP_DIRECT', info: profileTypeInfo('MAC_APP_DIRECT'), api: 'app-store-connect', now: NOW }),
     ).toThrow(
-      /^The account has no valid DEVELOPER_ID_APPLICATION_G2 or DEVELOPER_ID_APPLICATION certificate, which a MAC_APP_DIRECT profile needs; create a DEVELOPER_ID_APPLICATION_G2 certificate first/,
+      /^The account has no valid DEVELOPER_ID_APPLICATION_G2 or DEVELOPER_ID_APPLICATION certificate, which a MAC_APP_DIRECT profile needs; have the Account Holder create a DEVELOPER_ID_APPLICATION_G2 certificate in Certificates, Identifiers & Profiles/,
     );
   });
+
+  it("uses one rule for the type a profile asks for: the missing-certificate error names provision's default certificate-type, for every profile type", () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    for (const profileType of PROFILE_TYPE_NAMES) {
+      const typeInfo = profileTypeInfo(profileType);
+      const api = typeInfo.api ?? 'app-store-connect';
+      const inputs: Record<string, string> = {
+        'key-id': 'ABC123DEFG',
+        'issuer-id': '57246542-96fe-1a63-e053-0824d011072a',
+        'private-key': pem,
+        api,
+        'bundle-id': 'com.example.app',
+        'profile-type': profileType,
+        'min-days-valid': '30',
+        'signing-key': pem,
+      };
+      const parsed = parseProvisionInputs({ get: (n) => inputs[n] ?? '', mask: () => undefined });
+      let named = '';
+      try {
+        chooseCertificates([], { profileType, info: typeInfo, api, now: NOW });
+      } catch (err) {
+        named = /create a (\w+) certificate/.exec((err as Error).message)?.[1] ?? '';
+      }
+      expect([profileType, named]).toEqual([profileType, parsed.certificate.certificateType]);
+      if (typeInfo.development) expect(named).toBe('DEVELOPMENT');
+    }
+  });
+
   it('refuses a certificate-ids entry of the wrong type or expired, naming it', () => {
     const o = { profileType: 'IOS_APP_STORE' as const, info: profileTypeInfo('IOS_APP_STORE'), api: 'app-store-connect' as const, now: NOW };
     expect(() => chooseCertificates(certs, { ...o, ids: ['DEV'] })).toThrow(

@@ -74,7 +74,7 @@ describe('values that look like keys, given in other inputs', () => {
     const masked: string[] = [];
     return { get: (n) => values[n] ?? '', mask: (s) => void masked.push(s), masked };
   };
-  const apple = { 'key-id': '2X9R4HXF34', 'private-key': p256 };
+  const apple = { 'key-id': '2X9R4HXF34', 'issuer-id': '69a6de70-03db-47e3-e053-5b8c7c11a4d1', 'private-key': p256 };
   const business = { 'client-id': 'BUSINESSAPI.c75c0a8a-1111-2222-3333-444455556666', 'key-id': '7e1e6a84-aaaa-bbbb-cccc-ddddeeeeffff', 'private-key': p256 };
   const refused = (f: () => unknown): string => thrown(InputError, f).message;
 

@@ -15,11 +15,11 @@ describe('App Store Connect tokens', () => {
     expect(c.sub).toBeUndefined();
     expect((c.exp as number) - (c.iat as number)).toBeLessThanOrEqual(1200);
   });
-  it('uses sub "user" and no iss for individual keys, and the enterprise audience', async () => {
-    const t = await new AppleJwtProvider({ keyId: 'K', key: privateKey, audience: 'apple-developer-enterprise-v1' }).token();
+  it('always signs with the issuer and never as an individual key (sub "user"), also with the enterprise audience', async () => {
+    const t = await new AppleJwtProvider({ keyId: 'K', issuerId: 'e-uuid', key: privateKey, audience: 'apple-developer-enterprise-v1' }).token();
     const c = decodeJwt(t);
-    expect(c.sub).toBe('user');
-    expect(c.iss).toBeUndefined();
+    expect(c.iss).toBe('e-uuid');
+    expect(c.sub).toBeUndefined();
     expect(c.aud).toBe('apple-developer-enterprise-v1');
   });
   it('reuses a token until it nears expiry, then makes a new one', async () => {
