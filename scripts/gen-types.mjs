@@ -7,7 +7,8 @@ import openapiTS, { astToString } from 'openapi-typescript';
 
 const specsDir = process.argv[2] ?? path.resolve(import.meta.dirname, '../../shared/apple');
 const outDir = path.resolve(import.meta.dirname, '../src/generated');
-const keep = /^\/v1\/(devices|bundleIds|certificates|profiles)(\/\{id\})?$|^\/v1\/(bundleIds|profiles)\/\{id\}\/(profiles|devices|certificates|bundleId)$/;
+const keep =
+  /^\/v1\/(devices|bundleIds|bundleIdCapabilities|certificates|profiles)(\/\{id\})?$|^\/v1\/(bundleIds|profiles)\/\{id\}\/(profiles|devices|certificates|bundleId|bundleIdCapabilities)$/;
 
 function subset(spec) {
   const paths = Object.fromEntries(Object.entries(spec.paths).filter(([p]) => keep.test(p)));
