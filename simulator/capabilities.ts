@@ -4,50 +4,8 @@
 // Where Apple does not document a detail (platform support, default capabilities, the profile's values),
 // simulator/README.md says what is assumed.
 import type { PlistValue } from 'plist';
-import type { components } from '../src/generated/asc.js';
 import type { Account } from './store.js';
 import type { BundleIdRecord, CapabilityRecord, CapabilitySettingRecord, Platform } from './types.js';
-
-type CapabilityType = components['schemas']['CapabilityType'];
-
-/** Every CapabilityType of the spec (both APIs have the same 28). */
-export const CAPABILITY_TYPES = [
-  'ICLOUD',
-  'IN_APP_PURCHASE',
-  'GAME_CENTER',
-  'PUSH_NOTIFICATIONS',
-  'WALLET',
-  'INTER_APP_AUDIO',
-  'MAPS',
-  'ASSOCIATED_DOMAINS',
-  'PERSONAL_VPN',
-  'APP_GROUPS',
-  'HEALTHKIT',
-  'HOMEKIT',
-  'WIRELESS_ACCESSORY_CONFIGURATION',
-  'APPLE_PAY',
-  'DATA_PROTECTION',
-  'SIRIKIT',
-  'NETWORK_EXTENSIONS',
-  'MULTIPATH',
-  'HOT_SPOT',
-  'NFC_TAG_READING',
-  'CLASSKIT',
-  'AUTOFILL_CREDENTIAL_PROVIDER',
-  'ACCESS_WIFI_INFORMATION',
-  'NETWORK_CUSTOM_PROTOCOL',
-  'COREMEDIA_HLS_LOW_LATENCY',
-  'SYSTEM_EXTENSION_INSTALL',
-  'USER_MANAGEMENT',
-  'APPLE_ID_AUTH',
-] as const satisfies readonly CapabilityType[];
-
-/** The one setting a capability takes, with its options (spec CapabilitySetting / CapabilityOption). */
-export const CAPABILITY_SETTINGS: Readonly<Partial<Record<string, { key: string; options: readonly string[] }>>> = {
-  ICLOUD: { key: 'ICLOUD_VERSION', options: ['XCODE_5', 'XCODE_6'] },
-  DATA_PROTECTION: { key: 'DATA_PROTECTION_PERMISSION_LEVEL', options: ['COMPLETE_PROTECTION', 'PROTECTED_UNLESS_OPEN', 'PROTECTED_UNTIL_FIRST_USER_AUTH'] },
-  APPLE_ID_AUTH: { key: 'APPLE_ID_AUTH_APP_CONSENT', options: ['PRIMARY_APP_CONSENT'] },
-};
 
 /** Assumed: capabilities of iOS devices only (refused on MAC_OS bundle IDs), and the macOS-only one. */
 const IOS_ONLY = new Set([

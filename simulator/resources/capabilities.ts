@@ -2,7 +2,8 @@
 // (PATCH), disable (DELETE). Apple-shaped refusals for a type the bundle ID's platform does not offer, a
 // setting or option out of range, and a capability already on. A change marks the bundle ID's profiles INVALID.
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
-import { CAPABILITY_SETTINGS, CAPABILITY_TYPES, capabilitiesOf, capabilityId, platformSupports, putCapability } from '../capabilities.js';
+import { CAPABILITY_SETTINGS, CAPABILITY_TYPES, type CapabilityType } from '../../src/apple/capability-types.js';
+import { capabilitiesOf, capabilityId, platformSupports, putCapability } from '../capabilities.js';
 import { ApiError, attributeInvalid, entityError, notFound } from '../errors.js';
 import { selfLink, singleDocument, type ResourceObject } from '../jsonapi.js';
 import { linkageIds, onlyAttributes, requestData, requiredEnum } from '../request-body.js';
@@ -41,7 +42,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function readSettings(raw: unknown, capabilityType: string): CapabilitySettingRecord[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw settingInvalid(`The settings of capability '${capabilityType}' must be an array.`);
-  const allowed = CAPABILITY_SETTINGS[capabilityType];
+  const allowed = CAPABILITY_SETTINGS[capabilityType as CapabilityType];
   return raw.map((s: unknown) => {
     const key = isObject(s) ? s['key'] : undefined;
     if (!allowed || key !== allowed.key) {
@@ -49,7 +50,7 @@ function readSettings(raw: unknown, capabilityType: string): CapabilitySettingRe
     }
     const options = isObject(s) && Array.isArray(s['options']) ? s['options'] : [];
     const keys = options.map((o: unknown) => (isObject(o) ? o['key'] : undefined));
-    if (keys.length !== 1 || !allowed.options.includes(String(keys[0]))) {
+    if (keys.length !== 1 || !(allowed.options as readonly string[]).includes(String(keys[0]))) {
       throw settingInvalid(
         `The setting '${allowed.key}' of capability '${capabilityType}' takes one of ${allowed.options.join(', ')}; got '${keys.join(', ')}'.`,
       );

@@ -8,6 +8,7 @@ import { InputError } from '../core/errors.js';
 import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../profiles/profile-types.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
+import { bundleIdentifiers } from './support/bundle-id-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, integerInput, listInput, oneOf, optionalString, type InputSource } from './support/inputs.js';
 import { ensureProfiles, type EnsureProfilesRequest } from '../profiles/ensure.js';
@@ -18,25 +19,9 @@ export interface ProfileInputs extends EnsureProfilesRequest {
   apple: AppleApiConfig;
 }
 
-const IDENTIFIER = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?$|^\*$/;
-
 export function parseProfileInputs(src: InputSource): ProfileInputs {
   const apple = readAppleApiInputs(src);
-  const identifiers = [...new Set(listInput(src, 'bundle-id'))];
-  if (identifiers.length === 0) {
-    throw new InputError(
-      'bundle-id',
-      'Input bundle-id is required: the bundle identifier, e.g. com.example.app (several, one a line or comma-separated, for an app and its extensions).',
-    );
-  }
-  for (const id of identifiers) {
-    if (!IDENTIFIER.test(id)) {
-      throw new InputError(
-        'bundle-id',
-        `Input bundle-id has '${id}', but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
-      );
-    }
-  }
+  const identifiers = bundleIdentifiers(src);
   const profileType = oneOf(src, 'profile-type', PROFILE_TYPE_NAMES, undefined);
   const only = profileTypeInfo(profileType).api;
   if (only && only !== apple.api) {

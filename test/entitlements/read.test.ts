@@ -7,7 +7,8 @@ import { build } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { MAX_DEPTH, parseBinaryPlist } from '../../src/entitlements/bplist.js';
-import { CAPABILITIES_WITHOUT_ENTITLEMENT, CAPABILITY_TYPES, ENTITLEMENT_RULES, translateEntitlements } from '../../src/entitlements/capabilities.js';
+import { CAPABILITY_TYPES } from '../../src/apple/capability-types.js';
+import { CAPABILITIES_WITHOUT_ENTITLEMENT, ENTITLEMENT_RULES, translateEntitlements } from '../../src/entitlements/capabilities.js';
 import { MAX_ENTITLEMENTS_BYTES, parseEntitlements, readEntitlementsFile } from '../../src/entitlements/read.js';
 import type { components } from '../../src/generated/asc.js';
 
