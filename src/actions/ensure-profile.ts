@@ -8,7 +8,7 @@ import { InputError } from '../core/errors.js';
 import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../profiles/profile-types.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
-import { bundleIdentifiers } from './support/bundle-id-inputs.js';
+import { bundleIdentifiers, entitlementsInput } from './support/bundle-id-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, integerInput, listInput, oneOf, optionalString, type InputSource } from './support/inputs.js';
 import { ensureProfiles, type EnsureProfilesRequest } from '../profiles/ensure.js';
@@ -67,6 +67,7 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
     install: booleanInput(src, 'install', true),
     profilesDir: optionalString(src, 'profiles-dir'),
     dryRun: booleanInput(src, 'dry-run', false),
+    entitlements: entitlementsInput(src, identifiers),
   };
 }
 

@@ -32,7 +32,7 @@ function tooLarge(file: string, input: string): InputError {
   return new InputError(input, `Input ${input} names '${file}', which is over 1 MiB; an entitlements file is a few kilobytes, so check the path.`);
 }
 
-function isDictionary(v: PlistValue | undefined): v is Entitlements {
+export function isDictionary(v: PlistValue | undefined): v is Entitlements {
   return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 }
 

@@ -20,7 +20,11 @@ import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { applyProfileDecisions, type AppliedProfile } from './apply.js';
 import { certificateTypesFor, chooseCertificates } from './certificates.js';
-import { installDirs, installProfile, readProfileInfo, removeInstalledProfile } from './install.js';
+import { installDirs, installProfile, readProfileInfo, removeInstalledProfile, type ProfileFileInfo } from './install.js';
+import { listBundleIdsWithCapabilities, type BundleIdWithCapabilities } from '../apple/capabilities.js';
+import { PORTAL_IDENTIFIERS } from '../entitlements/capabilities.js';
+import { entitlementGaps, type EntitlementGap } from '../entitlements/grants.js';
+import { loadEntitlements, type TargetEntitlements } from '../entitlements/load.js';
 import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from './plan.js';
 import { reportFor, type ProfileReport } from './report.js';
 import { profileTypeInfo } from './profile-types.js';
@@ -63,18 +67,49 @@ function expiringWithin(iso: string | undefined, now: Date, days: number): boole
   return !!iso && Date.parse(iso) - now.getTime() < days * DAY_MS;
 }
 
-/** The UDIDs a profile holds: from its content, or (when that lists none) from Apple's relationship. */
-async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations): Promise<string[]> {
+/** What a listed profile's content says, when it has readable content. */
+function contentInfo(p: ProfileWithRelations): ProfileFileInfo | undefined {
   const content = p.profile.attributes?.profileContent;
-  if (content) {
-    try {
-      const udids = readProfileInfo(Buffer.from(content, 'base64')).provisionedDevices;
-      if (udids) return udids;
-    } catch {
-      // Unreadable content: ask Apple instead.
-    }
+  if (!content) return undefined;
+  try {
+    return readProfileInfo(Buffer.from(content, 'base64'));
+  } catch {
+    return undefined;
   }
+}
+
+/** The UDIDs a profile holds: from its content, or (when that lists none) from Apple's relationship. */
+async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations, info: ProfileFileInfo | undefined): Promise<string[]> {
+  if (info?.provisionedDevices) return info.provisionedDevices;
   return (await profileRelated<Device>(http, p.profile.id, 'devices')).map((d) => d.attributes?.udid ?? '');
+}
+
+/**
+ * Fails before any write when a bundle ID lacks a capability its entitlements need: a new profile could
+ * not grant it either. One sentence naming each entitlement and the fix.
+ */
+function requireCapabilities(asked: ReadonlyMap<string, TargetEntitlements>, listed: readonly BundleIdWithCapabilities[]): void {
+  const lacking: string[] = [];
+  for (const [identifier, t] of asked) {
+    const found = listed.find((l) => l.bundleId.attributes?.identifier === identifier);
+    if (!found) continue; // An unregistered bundle ID gets its own sentence when the profile is made.
+    const on = new Set(found.capabilities.map((c) => c.attributes?.capabilityType));
+    for (const w of t.translation.capabilities) if (!on.has(w.type)) lacking.push(`${identifier} lacks ${w.type}, which ${w.because.join(' and ')} needs`);
+  }
+  if (lacking.length === 0) return;
+  throw new ConfigError(
+    `The profile cannot grant what the entitlements ask for: ${lacking.join('; ')}; run ensure-bundle-id with the same entitlements first (provision does it when given entitlements), or enable the capability on the portal (${PORTAL_IDENTIFIERS}).`,
+  );
+}
+
+/** Warns where a kept profile carries a key but not every value the app asks (identifiers only the portal associates). */
+function warnValueGaps(log: Logger, name: string, gaps: readonly EntitlementGap[]): void {
+  for (const g of gaps.filter((x) => x.kind === 'values')) {
+    log.warning(
+      `Profile '${name}' grants ${g.key} but not ${g.values.length > 0 ? g.values.join(', ') : 'the value the entitlements ask for'}; associate them with the bundle ID on the portal (${PORTAL_IDENTIFIERS}): Apple then invalidates the profile and the next run recreates it.`,
+      'Entitlement not granted',
+    );
+  }
 }
 
 /** What ensure-profile and rotate-profile ask for. */
@@ -88,6 +123,8 @@ export interface EnsureProfilesRequest {
   install: boolean;
   profilesDir: string | undefined;
   dryRun: boolean;
+  /** `.entitlements` files per bundle identifier ([] or absent: not checked). */
+  entitlements: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface EnsureProfilesResult {
@@ -115,13 +152,42 @@ export async function ensureProfiles(
   const names = i.targets.map((t) => t.name);
   // Apple's filters take comma-separated lists, so a name with a comma is found through its type instead.
   const byName = names.every((n) => !n.includes(','));
-  const [listed, accountDevices] = await Promise.all([
+  const asked = new Map<string, TargetEntitlements>();
+  for (const t of i.targets) {
+    const files = i.entitlements.get(t.identifier) ?? [];
+    if (files.length > 0) asked.set(t.identifier, await loadEntitlements(files, t.identifier));
+  }
+  const [listed, accountDevices, capabilities] = await Promise.all([
     listProfiles(http, { ...(byName ? { names } : { types: [i.profileType] }), withDevices: false }),
     platform ? listDevices(http, { platform: [platform] }) : Promise.resolve(undefined),
+    asked.size > 0 ? listBundleIdsWithCapabilities(http, [...asked.keys()]) : Promise.resolve([]),
   ]);
-  const wanted = new Set(names);
+  requireCapabilities(asked, capabilities);
+  const targetOf = new Map(i.targets.map((t) => [t.name, t]));
+  const valueGaps = new Map<string, EntitlementGap[]>();
   const existing: ProfileCandidate[] = await Promise.all(
-    listed.filter((p) => wanted.has(p.profile.attributes?.name ?? '')).map(async (p) => ({ ...p, deviceUdids: platform ? await heldUdids(http, p) : [] })),
+    listed
+      .filter((p) => targetOf.has(p.profile.attributes?.name ?? ''))
+      .map(async (p) => {
+        const info = contentInfo(p);
+        const target = targetOf.get(p.profile.attributes?.name ?? '');
+        const app = target ? asked.get(target.identifier) : undefined;
+        const gaps =
+          app && info
+            ? entitlementGaps(app.entitlements, {
+                entitlements: info.entitlements,
+                teamId: info.teamId ?? '',
+                appIdPrefix: info.appIdPrefix ?? info.teamId ?? '',
+                identifier: target?.identifier ?? '',
+              })
+            : [];
+        valueGaps.set(p.profile.id, gaps);
+        return {
+          ...p,
+          deviceUdids: platform ? await heldUdids(http, p, info) : [],
+          missingEntitlements: gaps.filter((g) => g.kind === 'missing').map((g) => g.key),
+        };
+      }),
   );
   const devices = accountDevices ? selectDevices(accountDevices, info) : undefined;
   const decisions = planProfiles({
@@ -136,6 +202,7 @@ export async function ensureProfiles(
     rotate: o.rotate,
   });
   for (const d of decisions) log.info(`${d.identifier}: ${d.action} '${d.name}'${d.reasons.length > 0 ? ` (${d.reasons.map((r) => r.text).join('; ')})` : ''}`);
+  for (const d of decisions) if (d.keep) warnValueGaps(log, d.name, valueGaps.get(d.keep.profile.id) ?? []);
 
   const toCreate = decisions.filter((d) => d.action !== 'keep');
   let chosen: Certificate[] = [];

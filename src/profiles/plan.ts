@@ -10,7 +10,17 @@ import type { Device, ProfileType } from '../apple/types.js';
 import type { ProfileTypeInfo } from './profile-types.js';
 
 export type ReasonCode =
-  'absent' | 'rotate' | 'expired' | 'expiring' | 'invalid' | 'missing-devices' | 'missing-certificate' | 'other-type' | 'other-bundle-id' | 'duplicate';
+  | 'absent'
+  | 'rotate'
+  | 'expired'
+  | 'expiring'
+  | 'invalid'
+  | 'missing-devices'
+  | 'missing-certificate'
+  | 'missing-entitlements'
+  | 'other-type'
+  | 'other-bundle-id'
+  | 'duplicate';
 
 export interface Reason {
   code: ReasonCode;
@@ -24,8 +34,11 @@ export interface ProfileTarget {
   name: string;
 }
 
-/** A listed profile with the UDIDs of the devices it holds (device-bound types; [] otherwise). */
-export type ProfileCandidate = ProfileWithRelations & { deviceUdids: readonly string[] };
+/**
+ * A listed profile with the UDIDs of the devices it holds (device-bound types; [] otherwise) and the
+ * entitlement keys the app asks for that it does not carry at all (when entitlements are given).
+ */
+export type ProfileCandidate = ProfileWithRelations & { deviceUdids: readonly string[]; missingEntitlements?: readonly string[] };
 
 export interface ProfileDecision extends ProfileTarget {
   action: 'keep' | 'create' | 'recreate';
@@ -99,6 +112,10 @@ export function profileProblems(p: ProfileCandidate, target: ProfileTarget, inpu
     const held = new Set(p.certificates.map((c) => c.id));
     const lacking = input.certificateIds.filter((id) => !held.has(id));
     if (lacking.length > 0) out.push({ code: 'missing-certificate', text: `it lacks certificate ${lacking.join(', ')}` });
+  }
+  const missing = p.missingEntitlements ?? [];
+  if (missing.length > 0) {
+    out.push({ code: 'missing-entitlements', text: `it lacks entitlement(s) ${missing.join(', ')} (made before the capability was enabled)` });
   }
   if (input.devices) {
     const held = new Set(p.deviceUdids.map((u) => u.toLowerCase()));
