@@ -102,7 +102,16 @@ function requireCapabilities(asked: ReadonlyMap<string, TargetEntitlements>, lis
   );
 }
 
-/** Warns where a kept profile carries a key but not every value the app asks (identifiers only the portal associates). */
+function gapsOf(app: TargetEntitlements, info: ProfileFileInfo, identifier: string): EntitlementGap[] {
+  return entitlementGaps(app.entitlements, {
+    entitlements: info.entitlements,
+    teamId: info.teamId ?? '',
+    appIdPrefix: info.appIdPrefix ?? info.teamId ?? '',
+    identifier,
+  });
+}
+
+/** Warns where a profile carries a key but not every value the app asks (identifiers only the portal associates). */
 function warnValueGaps(log: Logger, name: string, gaps: readonly EntitlementGap[]): void {
   for (const g of gaps.filter((x) => x.kind === 'values')) {
     log.warning(
@@ -164,7 +173,6 @@ export async function ensureProfiles(
   ]);
   requireCapabilities(asked, capabilities);
   const targetOf = new Map(i.targets.map((t) => [t.name, t]));
-  const valueGaps = new Map<string, EntitlementGap[]>();
   const existing: ProfileCandidate[] = await Promise.all(
     listed
       .filter((p) => targetOf.has(p.profile.attributes?.name ?? ''))
@@ -172,16 +180,7 @@ export async function ensureProfiles(
         const info = contentInfo(p);
         const target = targetOf.get(p.profile.attributes?.name ?? '');
         const app = target ? asked.get(target.identifier) : undefined;
-        const gaps =
-          app && info
-            ? entitlementGaps(app.entitlements, {
-                entitlements: info.entitlements,
-                teamId: info.teamId ?? '',
-                appIdPrefix: info.appIdPrefix ?? info.teamId ?? '',
-                identifier: target?.identifier ?? '',
-              })
-            : [];
-        valueGaps.set(p.profile.id, gaps);
+        const gaps = app && info && target ? gapsOf(app, info, target.identifier) : [];
         return {
           ...p,
           deviceUdids: platform ? await heldUdids(http, p, info) : [],
@@ -202,7 +201,6 @@ export async function ensureProfiles(
     rotate: o.rotate,
   });
   for (const d of decisions) log.info(`${d.identifier}: ${d.action} '${d.name}'${d.reasons.length > 0 ? ` (${d.reasons.map((r) => r.text).join('; ')})` : ''}`);
-  for (const d of decisions) if (d.keep) warnValueGaps(log, d.name, valueGaps.get(d.keep.profile.id) ?? []);
 
   const toCreate = decisions.filter((d) => d.action !== 'keep');
   let chosen: Certificate[] = [];
@@ -261,6 +259,8 @@ export async function ensureProfiles(
     const content = profile.attributes?.profileContent ?? '';
     const der = Buffer.from(content, 'base64');
     const file = readProfileInfo(der);
+    const app = asked.get(report.bundleId);
+    if (app) warnValueGaps(log, report.profileName, gapsOf(app, file, report.bundleId));
     const expires = profile.attributes?.expirationDate ?? file.expirationDate?.toISOString();
     Object.assign(report, {
       profileId: profile.id,
