@@ -10,7 +10,7 @@ import type { ApiKind } from '../apple/api.js';
 import type { BundleIdCapability, BundleIdPlatform } from '../apple/types.js';
 import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
-import { mergeWanted, type WantedCapability } from '../entitlements/capabilities.js';
+import { mergeWanted, namedList, type WantedCapability } from '../entitlements/capabilities.js';
 import { loadEntitlements } from '../entitlements/load.js';
 import { applyCapabilityChanges, createBundleIdOnce } from './apply.js';
 import { planCapabilities, type CapabilityChange } from './plan.js';
@@ -60,9 +60,10 @@ export async function ensureBundleIds(http: AppleHttpClient, r: EnsureBundleIdsR
       const wanted: WantedCapability[] = [];
       for (const w of loaded.translation.capabilities) mergeWanted(wanted, w);
       for (const w of r.capabilities) mergeWanted(wanted, w);
-      for (const key of loaded.translation.unknownKeys) {
+      const unknown = loaded.translation.unknownKeys;
+      if (unknown.length > 0) {
         log.warning(
-          `Entitlement ${key} (for ${t.identifier}) is not one apple-signing-actions knows, so no capability was enabled for it; if it needs one, enable it on the portal or name it in capabilities.`,
+          `Entitlement${unknown.length > 1 ? 's' : ''} ${namedList(unknown)} (for ${t.identifier}) ${unknown.length > 1 ? 'are' : 'is'} not one apple-signing-actions knows, so no capability was enabled for ${unknown.length > 1 ? 'them' : 'it'}; if one needs a capability, enable it on the portal or name it in capabilities.`,
           'Unknown entitlement',
         );
       }

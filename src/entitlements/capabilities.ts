@@ -43,11 +43,27 @@ function strings(v: PlistValue): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** At most this many values of a file are named in one sentence. */
+const MAX_NAMED = 5;
+
+/** A text from a file as a sentence shows it: control characters dropped, at most 100 characters. */
+export function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the point is to drop them
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  return clean.length > 100 ? `${clean.slice(0, 99)}…` : clean;
+}
+
+/** `a, b, c and 7 more`: a bounded list of texts from a file. */
+export function namedList(items: readonly string[]): string {
+  const head = items.slice(0, MAX_NAMED).map(shown).join(', ');
+  return items.length > MAX_NAMED ? `${head} and ${items.length - MAX_NAMED} more` : head;
+}
+
 function associate(what: string, section: string) {
   return (value: PlistValue, identifier: string): string | undefined => {
     const ids = strings(value).filter((s) => s !== '*' && !s.endsWith('.*'));
     if (ids.length === 0) return undefined;
-    return `Associate the ${what} ${ids.join(', ')} with ${identifier} on the portal (${PORTAL_IDENTIFIERS} > ${identifier} > ${section} > Edit; create any missing one under Identifiers first): the API cannot, and until then profiles do not grant them.`;
+    return `Associate the ${what} ${namedList(ids)} with ${identifier} on the portal (${PORTAL_IDENTIFIERS} > ${identifier} > ${section} > Edit; create any missing one under Identifiers first): the API cannot, and until then profiles do not grant them.`;
   };
 }
 

@@ -22,7 +22,7 @@ import { applyProfileDecisions, type AppliedProfile } from './apply.js';
 import { certificateTypesFor, chooseCertificates } from './certificates.js';
 import { installDirs, installProfile, readProfileInfo, removeInstalledProfile, type ProfileFileInfo } from './install.js';
 import { listBundleIdsWithCapabilities, type BundleIdWithCapabilities } from '../apple/capabilities.js';
-import { PORTAL_IDENTIFIERS } from '../entitlements/capabilities.js';
+import { namedList, PORTAL_IDENTIFIERS } from '../entitlements/capabilities.js';
 import { entitlementGaps, type EntitlementGap } from '../entitlements/grants.js';
 import { loadEntitlements, type TargetEntitlements } from '../entitlements/load.js';
 import { formatDate, planProfiles, selectDevices, type DeviceSelection, type ProfileCandidate, type ProfileDecision } from './plan.js';
@@ -115,7 +115,7 @@ function gapsOf(app: TargetEntitlements, info: ProfileFileInfo, identifier: stri
 function warnValueGaps(log: Logger, name: string, gaps: readonly EntitlementGap[]): void {
   for (const g of gaps.filter((x) => x.kind === 'values')) {
     log.warning(
-      `Profile '${name}' grants ${g.key} but not ${g.values.length > 0 ? g.values.join(', ') : 'the value the entitlements ask for'}; associate them with the bundle ID on the portal (${PORTAL_IDENTIFIERS}): Apple then invalidates the profile and the next run recreates it.`,
+      `Profile '${name}' grants ${g.key} but not ${g.values.length > 0 ? namedList(g.values) : 'the value the entitlements ask for'}; associate them with the bundle ID on the portal (${PORTAL_IDENTIFIERS}): Apple then invalidates the profile and the next run recreates it.`,
       'Entitlement not granted',
     );
   }

@@ -107,4 +107,21 @@ describe('command line: against the simulator', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')).toContain('would-register=1');
   });
+
+  it('ensure-bundle-id: creates a bundle ID with the capabilities of an entitlements file and prints its outputs as JSON', async () => {
+    const key = sim.addKey();
+    const entitlements = path.join(import.meta.dirname, '../entitlements/fixtures/Widget.entitlements');
+    const args = ['ensure-bundle-id', '--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--api-base-url', sim.url];
+    const help = await cli(['ensure-bundle-id', '--help']);
+    expect(help.stdout).toContain('--remove-unlisted (default: false)');
+    const r = await cli([...args, '--bundle-id', 'com.example.cli.widget', '--entitlements', entitlements, '--json'], {
+      APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const outputs = JSON.parse(r.stdout) as Record<string, string | number>;
+    expect(outputs).toMatchObject({ created: 1, changed: 1 });
+    expect(JSON.parse(String(outputs['manual-steps']))).toEqual([expect.stringContaining('group.com.example.shared')]);
+    expect(r.stderr).toMatch(/warning: Manual step: Associate the App Group/);
+    assertTrafficValid(sim.requests);
+  });
 });

@@ -158,4 +158,14 @@ describe('the entitlement -> capability table', () => {
       expect.stringMatching(/^Associate the App Group\(s\) group\.com\.example\.shared with com\.example\.app\.widget on the portal .* > App Groups > Edit/),
     ]);
   });
+
+  it('names at most five values of a file, without control characters, in a manual step', () => {
+    const groups = ['group.\u001b[31mred\u0007', ...Array.from({ length: 20 }, (_, i) => `group.g${i}`)];
+    const t = translateEntitlements({ 'com.apple.security.application-groups': groups }, 'A.entitlements', 'com.example.app');
+    expect(t.manualSteps[0]).toMatch(
+      /^Associate the App Group\(s\) group\.\[31mred, group\.g0, group\.g1, group\.g2, group\.g3 and 16 more with com\.example\.app/,
+    );
+    // eslint-disable-next-line no-control-regex -- checking that none are left
+    expect(t.manualSteps[0]).not.toMatch(/[\u0000-\u001f]/);
+  });
 });
