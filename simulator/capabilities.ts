@@ -27,7 +27,7 @@ export function platformSupports(platform: Platform, capabilityType: string): bo
 }
 
 /** Third-party observation (facts.md 1.10): a new explicit App ID comes with these enabled. Assumed on both APIs, none on wildcard IDs. */
-export function defaultCapabilities(b: BundleIdRecord): string[] {
+function defaultCapabilities(b: BundleIdRecord): string[] {
   return b.identifier.endsWith('*') ? [] : ['IN_APP_PURCHASE', 'GAME_CENTER'];
 }
 

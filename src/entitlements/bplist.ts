@@ -14,7 +14,7 @@ export class BplistError extends Error {
 }
 
 export const MAX_DEPTH = 64;
-export const MAX_VALUES = 100_000;
+const MAX_VALUES = 100_000;
 /** Seconds from 1970-01-01 to 2001-01-01, the epoch of binary plist dates. */
 const APPLE_EPOCH_S = 978_307_200;
 

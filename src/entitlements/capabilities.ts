@@ -47,7 +47,7 @@ function strings(v: PlistValue): string[] {
 const MAX_NAMED = 5;
 
 /** A text from a file as a sentence shows it: control characters dropped, at most 100 characters. */
-export function shown(text: string): string {
+function shown(text: string): string {
   // eslint-disable-next-line no-control-regex -- the point is to drop them
   const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
   return clean.length > 100 ? `${clean.slice(0, 99)}…` : clean;
@@ -127,7 +127,7 @@ export const ENTITLEMENT_RULES: Readonly<Record<string, Rule>> = {
 export const CAPABILITIES_WITHOUT_ENTITLEMENT: readonly CapabilityType[] = ['IN_APP_PURCHASE', 'MAPS'];
 
 /** Keys whose capability exists only on the portal (no CapabilityType in either spec), with the portal's name for it. */
-export const PORTAL_ONLY: Readonly<Record<string, string>> = {
+const PORTAL_ONLY: Readonly<Record<string, string>> = {
   'com.apple.developer.family-controls': 'Family Controls',
   'com.apple.developer.usernotifications.time-sensitive': 'Time Sensitive Notifications',
   'com.apple.developer.usernotifications.communication': 'Communication Notifications',
@@ -175,7 +175,7 @@ const NO_CAPABILITY = new Set([
 ]);
 
 /** Whether a key needs no capability: the fixed list, and macOS sandbox / hardened-runtime keys (`com.apple.security.*` but App Groups). */
-export function needsNoCapability(key: string): boolean {
+function needsNoCapability(key: string): boolean {
   return NO_CAPABILITY.has(key) || (key.startsWith('com.apple.security.') && key !== 'com.apple.security.application-groups');
 }
 
