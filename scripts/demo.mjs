@@ -8,10 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-const { startBusinessSimulator, startSimulator } = await import(`../${process.env.ASA_BUNDLES ?? 'dist'}/simulator/index.js`);
-import { Masker, runAction } from './demo/runner.mjs';
+import { pathToFileURL } from 'node:url';
+import { BUNDLES, Masker, runAction } from './demo/runner.mjs';
 import { summaryToText } from './demo/summary.mjs';
 
+const { startBusinessSimulator, startSimulator } = await import(pathToFileURL(path.join(BUNDLES, 'simulator', 'index.js')).href);
 const started = Date.now();
 const work = await mkdtemp(path.join(tmpdir(), 'apple-signing-demo-'));
 const masker = new Masker();
@@ -164,7 +165,48 @@ try {
   expectOutputs(after, { expired: '0', invalid: '0', duplicates: '0' });
   print(`  expiring ${after.outputs['expiring']} (the certificate: renew it with download-certificate renew-days), expired 0, invalid 0, duplicates 0`);
 
-  heading(6, 'assign-devices (Apple Business API): three lab Macs to Jamf Pro, one moved from Intune');
+  heading(6, 'a new share extension with push, associated domains and an App Group: ensure-bundle-id, then ensure-profile');
+  const share = 'com.example.demo.share';
+  const entitlementsFile = path.join(demo.workspace, 'Share.entitlements');
+  await writeFile(
+    entitlementsFile,
+    [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+      '<plist version="1.0"><dict>',
+      '<key>aps-environment</key><string>development</string>',
+      '<key>com.apple.developer.associated-domains</key><array><string>applinks:demo.example.com</string></array>',
+      '<key>com.apple.security.application-groups</key><array><string>group.com.example.demo</string></array>',
+      '</dict></plist>',
+    ].join('\n'),
+  );
+  const bundleInputs = { ...api, 'bundle-id': share, entitlements: entitlementsFile };
+  const made = await step('ensure-bundle-id', sim, 'ensure-bundle-id', bundleInputs);
+  expectOutputs(made, { created: '1', changed: '1' });
+  const steps = JSON.parse(made.outputs['manual-steps'] ?? '[]');
+  if (steps.length !== 1 || !steps[0].includes('group.com.example.demo')) throw new Error('the App Group was expected as the one manual step');
+  print(`  manual step: ${steps[0]}`);
+  const again = await step('ensure-bundle-id (again)', sim, 'ensure-bundle-id', bundleInputs);
+  if (again.writes !== 0) throw new Error(`a second ensure-bundle-id was expected to write nothing, it wrote ${again.writes} time(s)`);
+  const shareProfile = await step('ensure-profile (extension)', sim, 'ensure-profile', {
+    ...api,
+    'bundle-id': share,
+    'profile-type': 'IOS_APP_ADHOC',
+    entitlements: entitlementsFile,
+  });
+  expectOutputs(shareProfile, { created: 'true', decision: 'create' });
+  const plist = Buffer.from(shareProfile.outputs['profile-base64'] ?? '', 'base64').toString('latin1');
+  /** The value the profile's plist (inside the CMS wrapper) gives a key, whitespace removed. */
+  const granted = (k) => {
+    const at = plist.indexOf(`<key>${k}</key>`);
+    const m = at < 0 ? null : /^<key>[^<]*<\/key>\s*(<string>[^<]*<\/string>|<array\/>|<array>[\s\S]*?<\/array>)/.exec(plist.slice(at));
+    return `${k}=${m ? m[1].replace(/\s+/g, '') : 'absent'}`;
+  };
+  const grants = ['aps-environment', 'com.apple.developer.associated-domains', 'com.apple.security.application-groups'].map(granted);
+  print(`  the profile grants: ${grants.join(', ')} (the group follows once it is associated on the portal)`);
+  if (grants[0]?.endsWith('absent') || !grants[1]?.includes('*')) throw new Error('the extension profile does not grant push and associated domains');
+
+  heading(7, 'assign-devices (Apple Business API): three lab Macs to Jamf Pro, one moved from Intune');
   const assigned = await step('assign-devices', business, 'assign-devices', {
     'client-id': account.clientId,
     'key-id': account.keyId,
@@ -183,7 +225,7 @@ try {
   print(`  devices now: ${now.join(', ')}`);
   secrets.push(...business.issued().clientAssertions, ...business.issued().accessTokens, ...sim.tokensSeen());
 
-  heading(7, 'installed profiles under the demo HOME');
+  heading(8, 'installed profiles under the demo HOME');
   const folders = [
     path.join('Library', 'MobileDevice', 'Provisioning Profiles'),
     path.join('Library', 'Developer', 'Xcode', 'UserData', 'Provisioning Profiles'),
@@ -209,7 +251,7 @@ try {
     print(`    ProvisionedDevices: ${[...devices.matchAll(/<string>([^<]*)<\/string>/g)].map((m) => m[1]).join(', ')}`);
   }
 
-  heading(8, 'job summaries (GITHUB_STEP_SUMMARY of each step, as text)');
+  heading(9, 'job summaries (GITHUB_STEP_SUMMARY of each step, as text)');
   for (const [title, html] of summaries) {
     print(`  -- ${title}`);
     const lines = summaryToText(html);

@@ -10,7 +10,7 @@ const specsDir = process.argv[2] ?? path.resolve(import.meta.dirname, '../../sha
 const outDir = path.resolve(import.meta.dirname, '../src/generated');
 // The resources, their related reads, and the linkage reads (/relationships/…) of those (ASC only; Enterprise has none).
 const keep =
-  /^\/v1\/(devices|bundleIds|certificates|profiles)(\/\{id\})?$|^\/v1\/(bundleIds|profiles)\/\{id\}\/(relationships\/)?(profiles|devices|certificates|bundleId)$/;
+  /^\/v1\/(devices|bundleIds|bundleIdCapabilities|certificates|profiles)(\/\{id\})?$|^\/v1\/(bundleIds|profiles)\/\{id\}\/(relationships\/)?(profiles|devices|certificates|bundleId|bundleIdCapabilities)$/;
 
 function subset(spec) {
   const paths = Object.fromEntries(Object.entries(spec.paths).filter(([p]) => keep.test(p)));

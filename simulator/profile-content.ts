@@ -1,8 +1,10 @@
 // The .mobileprovision bytes: an XML plist (docs/apple-facts.md §4 keys) wrapped in CMS SignedData signed by the sim CA.
 import { build, type PlistValue } from 'plist';
 import { signCms, type SimCa } from './ca.js';
+import { capabilityEntitlements } from './capabilities.js';
 import { DAY_MS } from './ids.js';
 import type { ProfileTypeInfo } from './signing-types.js';
+import type { CapabilityRecord } from './types.js';
 
 export interface ProfileContentInput {
   ca: SimCa;
@@ -19,6 +21,8 @@ export interface ProfileContentInput {
   /** DER bytes of each certificate. */
   certificates: Buffer[];
   udids: string[];
+  /** The bundle ID's capabilities when the profile is made. */
+  capabilities: readonly CapabilityRecord[];
 }
 
 export function buildProfilePlist(p: ProfileContentInput): string {
@@ -30,6 +34,7 @@ export function buildProfilePlist(p: ProfileContentInput): string {
     'keychain-access-groups': [`${p.seedId}.*`],
   };
   if (!mac) entitlements['get-task-allow'] = p.typeInfo.development;
+  Object.assign(entitlements, capabilityEntitlements(p.capabilities, { teamId: p.teamId, development: p.typeInfo.development, mac }));
   const dict: Record<string, PlistValue> = {
     AppIDName: p.appIdName,
     ApplicationIdentifierPrefix: [p.seedId],

@@ -3,7 +3,7 @@ import type { SimEnv } from './context.js';
 import { YEAR_MS, uuid as newUuid } from './ids.js';
 import { buildProfileContent } from './profile-content.js';
 import type { ProfileTypeInfo } from './signing-types.js';
-import type { ApiKind, BundleIdRecord, CertificateRecord, DeviceRecord, ProfileRecord, ProfileState } from './types.js';
+import type { ApiKind, BundleIdRecord, CapabilityRecord, CertificateRecord, DeviceRecord, ProfileRecord, ProfileState } from './types.js';
 
 export interface NewProfile {
   api: ApiKind;
@@ -18,6 +18,8 @@ export interface NewProfile {
   /** Default: now. */
   createdAt?: Date;
   state?: ProfileState;
+  /** The bundle ID's capabilities now: the profile's Entitlements follow them. */
+  capabilities: readonly CapabilityRecord[];
 }
 
 export function makeProfileRecord(env: SimEnv, p: NewProfile): ProfileRecord {
@@ -40,6 +42,7 @@ export function makeProfileRecord(env: SimEnv, p: NewProfile): ProfileRecord {
     expirationDate,
     certificates: p.certificates.map((c) => Buffer.from(c.certificateContent, 'base64')),
     udids,
+    capabilities: p.capabilities,
   });
   return {
     api: p.api,

@@ -3,13 +3,14 @@
 import type { Route } from './context.js';
 import type { QuerySpec } from './query.js';
 import { bundleIdRoutes } from './resources/bundle-ids.js';
+import { capabilityRoutes } from './resources/capabilities.js';
 import { certificateRoutes } from './resources/certificates.js';
 import { deviceRoutes } from './resources/devices.js';
 import { profileRoutes } from './resources/profiles.js';
 import { SPEC_OPERATIONS } from './spec-params.js';
 import type { ApiKind } from './types.js';
 
-const ROUTES: readonly Route[] = [...deviceRoutes, ...bundleIdRoutes, ...certificateRoutes, ...profileRoutes];
+const ROUTES: readonly Route[] = [...deviceRoutes, ...bundleIdRoutes, ...capabilityRoutes, ...certificateRoutes, ...profileRoutes];
 
 export type RouteMatch =
   { kind: 'found'; route: Route; params: Record<string, string>; querySpec: QuerySpec } | { kind: 'not-found' } | { kind: 'method-not-allowed' };

@@ -1,6 +1,7 @@
 // sim.seed.*: puts resources on an account directly, as if they had been made on the portal earlier.
 // Seeds skip Apple's checks (limits, PROCESSING) but not referential integrity.
 import { newRsaKeyPair, rsaPublicKeyFromPem } from './ca.js';
+import { addDefaultCapabilities, capabilitiesOf, putCapability } from './capabilities.js';
 import { issueCertificateRecord } from './certificate-issuer.js';
 import type { SimEnv } from './context.js';
 import { YEAR_MS } from './ids.js';
@@ -46,6 +47,7 @@ export function createSeeder(env: SimEnv): SeedApi {
         seedId: env.teamId,
       };
       acc.bundleIds.set(record.id, record);
+      addDefaultCapabilities(acc, record);
       return record;
     },
 
@@ -91,9 +93,16 @@ export function createSeeder(env: SimEnv): SeedApi {
         ...(p.expiresAt ? { expiresAt: p.expiresAt } : {}),
         ...(createdAt ? { createdAt } : {}),
         ...(p.state ? { state: p.state } : {}),
+        capabilities: capabilitiesOf(acc, bundle.id),
       });
       acc.profiles.set(record.id, record);
       return record;
+    },
+
+    capability(c) {
+      const acc = account(c.api);
+      if (!acc.bundleIds.has(c.bundleId)) throw new Error(`seed.capability: no bundle ID with id ${c.bundleId} on ${acc.api}`);
+      return putCapability(acc, c.bundleId, c.capabilityType, c.settings ?? []);
     },
   };
 }

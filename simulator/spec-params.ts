@@ -4,6 +4,9 @@ import type { QuerySpec } from './query.js';
 
 export const SPEC_OPERATIONS: Readonly<Record<'app-store-connect' | 'enterprise', Readonly<Record<string, QuerySpec>>>> = {
   'app-store-connect': {
+    'POST /v1/bundleIdCapabilities': {},
+    'PATCH /v1/bundleIdCapabilities/{id}': {},
+    'DELETE /v1/bundleIdCapabilities/{id}': {},
     'GET /v1/bundleIds': {
       'filter[name]': {"kind":"list"},
       'filter[platform]': {"kind":"list","values":["IOS","MAC_OS","UNIVERSAL"]},
@@ -96,6 +99,15 @@ export const SPEC_OPERATIONS: Readonly<Record<'app-store-connect' | 'enterprise'
       'limit[devices]': {"kind":"limit","max":50},
     },
     'DELETE /v1/profiles/{id}': {},
+    'GET /v1/bundleIds/{id}/relationships/bundleIdCapabilities': {
+      'limit': {"kind":"limit","max":200},
+      'cursor': {"kind":"cursor"},
+    },
+    'GET /v1/bundleIds/{id}/bundleIdCapabilities': {
+      'fields[bundleIdCapabilities]': {"kind":"list","values":["capabilityType","settings"]},
+      'limit': {"kind":"limit","max":200},
+      'cursor': {"kind":"cursor"},
+    },
     'GET /v1/bundleIds/{id}/relationships/profiles': {
       'limit': {"kind":"limit","max":200},
       'cursor': {"kind":"cursor"},
@@ -129,6 +141,9 @@ export const SPEC_OPERATIONS: Readonly<Record<'app-store-connect' | 'enterprise'
     },
   },
   'enterprise': {
+    'POST /v1/bundleIdCapabilities': {},
+    'PATCH /v1/bundleIdCapabilities/{id}': {},
+    'DELETE /v1/bundleIdCapabilities/{id}': {},
     'GET /v1/bundleIds': {
       'filter[identifier]': {"kind":"list"},
       'filter[name]': {"kind":"list"},
@@ -218,6 +233,11 @@ export const SPEC_OPERATIONS: Readonly<Record<'app-store-connect' | 'enterprise'
       'limit[devices]': {"kind":"limit","max":50},
     },
     'DELETE /v1/profiles/{id}': {},
+    'GET /v1/bundleIds/{id}/bundleIdCapabilities': {
+      'fields[bundleIdCapabilities]': {"kind":"list","values":["bundleId","capabilityType","settings"]},
+      'limit': {"kind":"limit","max":200},
+      'cursor': {"kind":"cursor"},
+    },
     'GET /v1/bundleIds/{id}/profiles': {
       'fields[profiles]': {"kind":"list","values":["bundleId","certificates","createdDate","devices","expirationDate","name","platform","profileContent","profileState","profileType","uuid"]},
       'limit': {"kind":"limit","max":200},

@@ -1,11 +1,13 @@
 // The simulated accounts: one per API, each with its own devices, bundle IDs, certificates and profiles.
-import type { AccountView, ApiKind, BundleIdRecord, CertificateRecord, DeviceRecord, ProfileRecord } from './types.js';
+import type { AccountView, ApiKind, BundleIdRecord, CapabilityRecord, CertificateRecord, DeviceRecord, ProfileRecord } from './types.js';
 
 export class Account {
   readonly devices = new Map<string, DeviceRecord>();
   readonly bundleIds = new Map<string, BundleIdRecord>();
   readonly certificates = new Map<string, CertificateRecord>();
   readonly profiles = new Map<string, ProfileRecord>();
+  /** Capabilities of the bundle IDs, by capability id (simulator/capabilities.ts). */
+  readonly capabilities = new Map<string, CapabilityRecord>();
   /** Devices registered through the API in this membership year, per platform family. */
   private readonly registeredThisYear = new Map<string, number>();
 
@@ -17,6 +19,7 @@ export class Account {
       bundleIds: [...this.bundleIds.values()],
       certificates: [...this.certificates.values()],
       profiles: [...this.profiles.values()],
+      capabilities: [...this.capabilities.values()],
     };
   }
 

@@ -175,6 +175,8 @@ export interface AccountView {
   bundleIds: BundleIdRecord[];
   certificates: CertificateRecord[];
   profiles: ProfileRecord[];
+  /** Addition: the capabilities of every bundle ID. */
+  capabilities: CapabilityRecord[];
 }
 
 export interface SeedApi {
@@ -199,6 +201,8 @@ export interface SeedApi {
     state?: ProfileState;
     api?: ApiKind;
   }): ProfileRecord;
+  /** Addition: enables a capability on a bundle ID (no platform or setting checks), as if done on the portal. */
+  capability(c: { bundleId: string; capabilityType: string; settings?: CapabilitySettingRecord[]; api?: ApiKind }): CapabilityRecord;
 }
 
 export interface Simulator {
@@ -220,4 +224,20 @@ export interface Simulator {
   requests: RequestRecord[];
   clearRequests(): void;
   close(): Promise<void>;
+}
+
+/** Addition: one setting of a capability as Apple echoes it, e.g. { key: 'ICLOUD_VERSION', options: [{ key: 'XCODE_6' }] }. */
+export interface CapabilitySettingRecord {
+  key: string;
+  options: { key: string }[];
+}
+
+/** Addition: a capability enabled on a bundle ID (`bundleIdCapabilities`). */
+export interface CapabilityRecord {
+  api: ApiKind;
+  /** `<bundle ID id>_<capabilityType>`, the form clients observe (facts.md 1.10; opaque to clients). */
+  id: string;
+  bundleIdId: string;
+  capabilityType: string;
+  settings: CapabilitySettingRecord[];
 }

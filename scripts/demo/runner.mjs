@@ -8,6 +8,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
+/** The bundles the demo runs: dist/ (the release), or .build/ with ASA_BUNDLES=.build (node scripts/build-test.mjs makes it). */
+export const BUNDLES = path.join(root, process.env['ASA_BUNDLES'] === '.build' ? '.build' : 'dist');
 const MAX_LOG_LINES = 40;
 const MAX_VALUE = 100;
 
@@ -85,11 +87,7 @@ export async function runAction(demo, action, inputs, opts = {}) {
   for (const [k, v] of Object.entries(all)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
 
-  const child = spawn(process.execPath, [path.join(root, process.env.ASA_BUNDLES ?? 'dist', bundle, 'index.js')], {
-    env,
-    cwd: demo.workspace,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, [path.join(BUNDLES, bundle, 'index.js')], { env, cwd: demo.workspace, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

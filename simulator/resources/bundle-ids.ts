@@ -1,5 +1,5 @@
 // /v1/bundleIds: list (filter[identifier] is NOT exact, docs/apple-facts.md §1.8), read, create, rename, delete,
-// and the bundle ID's profiles.
+// and the bundle ID's profiles. Its capabilities are in ./capabilities.ts.
 import { param, type Reply, type RequestContext, type Route } from '../context.js';
 import { ApiError, attributeInvalid, notFound } from '../errors.js';
 import { singleDocument, sparse, type ResourceObject } from '../jsonapi.js';
@@ -7,6 +7,8 @@ import { bundleIdResource, profileResource, toMany, type BundleIdResource } from
 import { onlyAttributes, optionalString, requestData, requiredEnum, requiredString } from '../request-body.js';
 import { PLATFORMS } from '../signing-types.js';
 import type { BundleIdRecord } from '../types.js';
+import { addDefaultCapabilities, capabilitiesOf, removeCapabilitiesOf } from '../capabilities.js';
+import { capabilityIdsOf, capabilityResource } from './capabilities.js';
 import { includeLimit } from './include.js';
 import { exact, linkageReply, listReply } from './listing.js';
 
@@ -28,11 +30,27 @@ function render(ctx: RequestContext, b: BundleIdRecord): BundleIdResource {
   const include = ctx.query.include;
   return bundleIdResource(b, ctx.origin, {
     ...(include.has('profiles') ? { profiles: toMany('profiles', profileIdsOf(ctx, b), includeLimit(ctx, 'profiles')) } : {}),
-    ...(include.has('bundleIdCapabilities') ? { bundleIdCapabilities: toMany('bundleIdCapabilities', [], includeLimit(ctx, 'bundleIdCapabilities')) } : {}),
+    ...(include.has('bundleIdCapabilities')
+      ? { bundleIdCapabilities: toMany('bundleIdCapabilities', capabilityIdsOf(ctx.account, b.id), includeLimit(ctx, 'bundleIdCapabilities')) }
+      : {}),
   });
 }
 
 function included(ctx: RequestContext, bundles: readonly BundleIdRecord[]): ResourceObject[] {
+  return [...includedProfiles(ctx, bundles), ...includedCapabilities(ctx, bundles)];
+}
+
+function includedCapabilities(ctx: RequestContext, bundles: readonly BundleIdRecord[]): ResourceObject[] {
+  if (!ctx.query.include.has('bundleIdCapabilities')) return [];
+  const fields = ctx.query.fields('bundleIdCapabilities');
+  return bundles.flatMap((b) =>
+    capabilitiesOf(ctx.account, b.id)
+      .slice(0, includeLimit(ctx, 'bundleIdCapabilities'))
+      .map((c) => sparse(capabilityResource(c, ctx.origin), fields)),
+  );
+}
+
+function includedProfiles(ctx: RequestContext, bundles: readonly BundleIdRecord[]): ResourceObject[] {
   if (!ctx.query.include.has('profiles')) return [];
   const fields = ctx.query.fields('profiles');
   return bundles.flatMap((b) =>
@@ -98,6 +116,7 @@ function create(ctx: RequestContext): Reply {
   }
   const b: BundleIdRecord = { api: ctx.api, id: ctx.env.ids.next(), identifier, name, platform, seedId };
   ctx.account.bundleIds.set(b.id, b);
+  addDefaultCapabilities(ctx.account, b);
   return { status: 201, body: singleDocument(ctx, render(ctx, b)) };
 }
 
@@ -110,10 +129,11 @@ function update(ctx: RequestContext): Reply {
   return { status: 200, body: singleDocument(ctx, render(ctx, b)) };
 }
 
-/** Deleting an App ID deletes its profiles with it. */
+/** Deleting an App ID deletes its profiles and capabilities with it. */
 function remove(ctx: RequestContext): Reply {
   const b = getBundleId(ctx);
   for (const id of profileIdsOf(ctx, b)) ctx.account.profiles.delete(id);
+  removeCapabilitiesOf(ctx.account, b.id);
   ctx.account.bundleIds.delete(b.id);
   return { status: 204 };
 }

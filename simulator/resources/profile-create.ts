@@ -1,6 +1,7 @@
 // POST /v1/profiles: Apple's checks on a new profile, then the profile itself (with its signed content).
 import type { RequestContext } from '../context.js';
 import { ApiError, attributeInvalid, entityError, relationshipInvalid, relationshipRequired } from '../errors.js';
+import { capabilitiesOf } from '../capabilities.js';
 import { makeProfileRecord } from '../profile-factory.js';
 import { linkageIds, onlyAttributes, requestData, requiredEnum, requiredString } from '../request-body.js';
 import { PROFILE_TYPES, profileTypeInfo, type ProfileTypeInfo } from '../signing-types.js';
@@ -31,7 +32,16 @@ export function createProfile(ctx: RequestContext): ProfileRecord {
   if (certificateIds.length === 0) throw relationshipRequired('certificates');
   const certificates = certificateIds.map((id) => certificateFor(ctx, id, profileType, info));
   const devices = devicesFor(ctx, deviceIds, profileType, info);
-  return makeProfileRecord(ctx.env, { api: ctx.api, name, profileType, typeInfo: info, bundle, certificates, devices });
+  return makeProfileRecord(ctx.env, {
+    api: ctx.api,
+    name,
+    profileType,
+    typeInfo: info,
+    bundle,
+    certificates,
+    devices,
+    capabilities: capabilitiesOf(ctx.account, bundle.id),
+  });
 }
 
 function unique(ids: string[]): string[] {

@@ -15,6 +15,7 @@ import { detectXcodeVersion, parseXcodeVersion, type XcodeVersion } from '../xco
 import { PROFILE_TYPE_NAMES, profileTypeInfo } from '../profiles/profile-types.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
+import { bundleIdentifiers, entitlementsInput } from './support/bundle-id-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, integerInput, listInput, oneOf, optionalString, type InputSource } from './support/inputs.js';
 import { ensureProfiles, type EnsureProfilesRequest } from '../profiles/ensure.js';
@@ -35,31 +36,9 @@ export interface ProfileInputs extends EnsureProfilesRequest {
   handOver: HandOverInputs;
 }
 
-const IDENTIFIER = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?$|^\*$/;
-
-/** The bundle-id input: identifiers, one a line or comma-separated, each checked; [] when empty. */
-export function bundleIdentifiers(src: InputSource): string[] {
-  const identifiers = [...new Set(listInput(src, 'bundle-id'))];
-  for (const id of identifiers) {
-    if (!IDENTIFIER.test(id)) {
-      throw new InputError(
-        'bundle-id',
-        `Input bundle-id has ${quoteValue(id)}, but a bundle identifier is letters, digits, hyphens and dots, e.g. com.example.app (several, one a line or comma-separated).`,
-      );
-    }
-  }
-  return identifiers;
-}
-
 export function parseProfileInputs(src: InputSource): ProfileInputs {
   const apple = readAppleApiInputs(src);
   const identifiers = bundleIdentifiers(src);
-  if (identifiers.length === 0) {
-    throw new InputError(
-      'bundle-id',
-      'Input bundle-id is required: the bundle identifier, e.g. com.example.app (several, one a line or comma-separated, for an app and its extensions).',
-    );
-  }
   const profileType = oneOf(src, 'profile-type', PROFILE_TYPE_NAMES, undefined);
   const only = profileTypeInfo(profileType).api;
   if (only && only !== apple.api) {
@@ -106,6 +85,7 @@ export function parseProfileInputs(src: InputSource): ProfileInputs {
     install: booleanInput(src, 'install', true),
     profilesDir: optionalString(src, 'profiles-dir'),
     dryRun: booleanInput(src, 'dry-run', false),
+    entitlements: entitlementsInput(src, identifiers),
   };
 }
 

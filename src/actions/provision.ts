@@ -1,20 +1,25 @@
 /**
- * provision (the root action): optionally register devices, then the signing identity, then the
- * profile built on exactly that certificate, in one step. It composes the single actions' own
+ * provision (the root action): optionally register devices and (with entitlements) make the bundle IDs
+ * carry the capabilities they need, then the signing identity, then the profile built on exactly that
+ * certificate, in one step. It composes the single actions' own
  * parsing and logic; nothing here is a second implementation of them.
  */
 import { describeError } from '../core/errors.js';
 import { profileTypeInfo } from '../profiles/profile-types.js';
 import { certificateTypeToCreate } from '../profiles/certificates.js';
 import { executeDownloadCertificate, parseDownloadCertificateInputs, type DownloadCertificateInputs } from './download-certificate.js';
+import { executeEnsureBundleId, parseEnsureBundleIdInputs, type EnsureBundleIdInputs } from './ensure-bundle-id.js';
 import { parseProfileInputs, runProfileAction, type ProfileInputs } from './ensure-profile.js';
 import { executeRegisterDevices, parseRegisterDevicesInputs, type RegisterDevicesInputs } from './register-devices.js';
 import type { ActionDefinition, ActionResult, OutputValue, RunContext } from './support/action-runner.js';
+import { APPLE_API_INPUTS } from './support/apple-inputs.js';
 import { optionalString, type InputSource } from './support/inputs.js';
 import { summaryTables, type SummaryTable } from './support/summary.js';
 
 export interface ProvisionInputs {
   devices: RegisterDevicesInputs | undefined;
+  /** With entitlements: the bundle-ID step that runs first. */
+  bundleIds: EnsureBundleIdInputs | undefined;
   certificate: DownloadCertificateInputs;
   profile: ProfileInputs;
 }
@@ -22,6 +27,16 @@ export interface ProvisionInputs {
 /** A view of the inputs where some empty ones take a value derived from the others. */
 function withFallbacks(src: InputSource, fallbacks: Record<string, string>): InputSource {
   return { get: (name) => (src.get(name).trim() === '' ? (fallbacks[name] ?? src.get(name)) : src.get(name)), mask: src.mask };
+}
+
+/**
+ * What the bundle-ID step sees: the API inputs, bundle-id and entitlements; a new bundle ID takes the
+ * platform of the profile type (provision's own platform input is the devices'), and nothing else.
+ */
+function bundleIdStepInputs(src: InputSource, profile: ProfileInputs): InputSource {
+  const passed = new Set<string>([...APPLE_API_INPUTS, 'bundle-id', 'entitlements']);
+  const platform = profile.profileType.startsWith('MAC_APP_') ? 'MAC_OS' : 'IOS';
+  return { get: (name) => (name === 'platform' ? platform : passed.has(name) ? src.get(name) : ''), mask: src.mask };
 }
 
 export function parseProvisionInputs(src: InputSource): ProvisionInputs {
@@ -32,9 +47,12 @@ export function parseProvisionInputs(src: InputSource): ProvisionInputs {
   const fitting = certificateTypeToCreate(profileTypeInfo(profile.profileType), profile.apple.api);
   const certificate = parseDownloadCertificateInputs(withFallbacks(src, { 'certificate-type': fitting }));
   const wantsDevices = optionalString(src, 'devices') !== undefined || optionalString(src, 'devices-file') !== undefined;
-  return { devices: wantsDevices ? parseRegisterDevicesInputs(src) : undefined, certificate, profile };
+  const bundleIds = optionalString(src, 'entitlements') !== undefined ? parseEnsureBundleIdInputs(bundleIdStepInputs(src, profile)) : undefined;
+  return { devices: wantsDevices ? parseRegisterDevicesInputs(src) : undefined, bundleIds, certificate, profile };
 }
 
+/** The outputs of the bundle-ID step that provision passes on. */
+const BUNDLE_ID_OUTPUTS = new Set(['bundle-ids', 'manual-steps']);
 /** Outputs both single actions have; in provision the profile's keep the plain name. */
 const CERTIFICATE_RENAMES: Record<string, string> = { created: 'certificate-created', 'expiration-date': 'certificate-expiration-date' };
 /** register-devices' dry-run outputs: provision has no dry run. */
@@ -55,6 +73,11 @@ export async function executeProvision(i: ProvisionInputs, ctx: RunContext): Pro
   }
 
   try {
+    if (i.bundleIds) {
+      const bundles = await executeEnsureBundleId(i.bundleIds, ctx);
+      for (const [name, value] of Object.entries(bundles.outputs)) if (BUNDLE_ID_OUTPUTS.has(name)) outputs[name] = value;
+      summaries.push(...summaryTables(bundles));
+    }
     const certificate = await executeDownloadCertificate(i.certificate, ctx);
     for (const [name, value] of Object.entries(certificate.outputs)) outputs[CERTIFICATE_RENAMES[name] ?? name] = value;
     summaries.push(...summaryTables(certificate));

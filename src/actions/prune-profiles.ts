@@ -7,7 +7,7 @@ import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import { InputError } from '../core/errors.js';
 import { pruneProfiles, type PrunedProfile } from '../lifecycle/prune.js';
 import { formatDate } from '../profiles/plan.js';
-import { bundleIdentifiers } from './ensure-profile.js';
+import { bundleIdentifiers } from './support/bundle-id-inputs.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
@@ -23,7 +23,7 @@ export interface PruneProfilesInputs {
 
 export function parsePruneProfilesInputs(src: InputSource): PruneProfilesInputs {
   const apple = readAppleApiInputs(src);
-  const bundleIds = bundleIdentifiers(src);
+  const bundleIds = bundleIdentifiers(src, false);
   // Not trimmed: a prefix may end in a space ("com.example.app ").
   const namePrefix = src.get('name-prefix') === '' ? undefined : src.get('name-prefix');
   if (bundleIds.length === 0 && namePrefix === undefined) {

@@ -8,7 +8,7 @@ import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import { InputError } from '../core/errors.js';
 import { formatDate } from '../profiles/plan.js';
 import { signingReport, type SigningReport } from '../lifecycle/report.js';
-import { bundleIdentifiers } from './ensure-profile.js';
+import { bundleIdentifiers } from './support/bundle-id-inputs.js';
 import type { ActionDefinition, ActionResult, RunContext } from './support/action-runner.js';
 import { readAppleApiInputs } from './support/apple-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
@@ -30,7 +30,7 @@ export function parseSigningReportInputs(src: InputSource): SigningReportInputs 
     if (days > 400)
       throw new InputError(name, `Input ${name} is ${days}, but it takes a whole number of days from 0 to 400 (certificates and profiles live about a year).`);
   }
-  return { apple, bundleIds: bundleIdentifiers(src), warnDays, failDays };
+  return { apple, bundleIds: bundleIdentifiers(src, false), warnDays, failDays };
 }
 
 function summary(r: SigningReport): SummaryTable[] {

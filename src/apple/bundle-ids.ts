@@ -4,7 +4,7 @@
  * narrowed client-side to `identifier === wanted`, case-sensitively.
  */
 import type { AppleHttpClient } from '../core/http.js';
-import type { BundleId } from './types.js';
+import type { BundleId, BundleIdPlatform, Profile } from './types.js';
 
 /** Bundle IDs whose identifier Apple's filter matches (a superset of the exact ones); all of them without identifiers. */
 export async function listBundleIds(http: AppleHttpClient, identifiers?: readonly string[]): Promise<BundleId[]> {
@@ -46,4 +46,14 @@ export function closeIdentifiers(all: readonly string[], wanted: string, max = 3
     .sort((a, b) => a.score - b.score || a.id.localeCompare(b.id))
     .slice(0, max)
     .map((c) => c.id);
+}
+
+export async function createBundleId(http: AppleHttpClient, b: { identifier: string; name: string; platform: BundleIdPlatform }): Promise<BundleId> {
+  const body = { data: { type: 'bundleIds', attributes: { identifier: b.identifier, name: b.name, platform: b.platform } } };
+  return (await http.post<{ data: BundleId }>('/v1/bundleIds', body)).body.data;
+}
+
+/** The profiles made for a bundle ID (any state). */
+export async function profilesOfBundleId(http: AppleHttpClient, bundleIdId: string): Promise<Profile[]> {
+  return (await http.all<Profile>(`/v1/bundleIds/${encodeURIComponent(bundleIdId)}/profiles`)).data;
 }

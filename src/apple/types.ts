@@ -26,3 +26,4 @@ export type Profile = Omit<Schemas['Profile'], 'attributes'> & {
 };
 export type ProfileType = NonNullable<Attrs<Schemas['Profile']>['profileType']>;
 export type ErrorResponse = Schemas['ErrorResponse'];
+export type BundleIdCapability = Schemas['BundleIdCapability'];

@@ -1,6 +1,7 @@
 /** The actions the command line offers, by name. Each is the same definition the GitHub action runs. */
 import { assignDevices } from '../actions/assign-devices.js';
 import { downloadCertificate } from '../actions/download-certificate.js';
+import { ensureBundleId } from '../actions/ensure-bundle-id.js';
 import { ensureProfile } from '../actions/ensure-profile.js';
 import { provision } from '../actions/provision.js';
 import { pruneProfilesAction } from '../actions/prune-profiles.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Record<string, Command> = {
   provision: command(provision),
   'signing-report': command(signingReportAction),
   'prune-profiles': command(pruneProfilesAction),
+  'ensure-bundle-id': command(ensureBundleId),
 };
 
 /** Inputs that may be given as files; the file's contents become the input (base64 for binary ones). */

@@ -24,7 +24,11 @@ import type { AppleHttpClient } from '../core/http.js';
 import type { Logger } from '../core/log.js';
 import { applyProfileDecisions, type AppliedProfile, type Reread } from './apply.js';
 import { certificateTypesFor, chooseCertificates } from './certificates.js';
-import { installDirs, installProfile, ProfileContentError, readProfileInfo, removeInstalledProfile } from './install.js';
+import { installDirs, installProfile, ProfileContentError, readProfileInfo, removeInstalledProfile, type ProfileFileInfo } from './install.js';
+import { listBundleIdsWithCapabilities, type BundleIdWithCapabilities } from '../apple/capabilities.js';
+import { namedList, PORTAL_IDENTIFIERS } from '../entitlements/capabilities.js';
+import { entitlementGaps, type EntitlementGap } from '../entitlements/grants.js';
+import { loadEntitlements, type TargetEntitlements } from '../entitlements/load.js';
 import {
   certificateLabel,
   expiryOnly,
@@ -84,33 +88,82 @@ function profileLabel(p: Profile): string {
   return `profile '${p.attributes?.name ?? ''}' (${p.id})`;
 }
 
-/** The UDIDs a profile holds: from its content, or (when that lists none) from Apple's relationship. */
-async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations): Promise<string[]> {
+/** What a listed profile's content says, when it has readable content (else Apple is asked where needed). */
+function contentInfo(p: ProfileWithRelations): ProfileFileInfo | undefined {
   const content = p.profile.attributes?.profileContent;
-  if (content) {
-    try {
-      const udids = readProfileInfo(Buffer.from(content, 'base64'), profileLabel(p.profile)).provisionedDevices;
-      if (udids) return udids;
-    } catch (err) {
-      if (!(err instanceof ProfileContentError)) throw err;
-      // Unreadable content: ask Apple instead.
-    }
+  if (!content) return undefined;
+  try {
+    return readProfileInfo(Buffer.from(content, 'base64'), profileLabel(p.profile));
+  } catch (err) {
+    if (!(err instanceof ProfileContentError)) throw err;
+    return undefined;
   }
+}
+
+/** The UDIDs a profile holds: from its content, or (when that lists none) from Apple's relationship. */
+async function heldUdids(http: AppleHttpClient, p: ProfileWithRelations, info: ProfileFileInfo | undefined): Promise<string[]> {
+  if (info?.provisionedDevices) return info.provisionedDevices;
   return (await profileRelated<Device>(http, p.profile.id, 'devices')).map((d) => d.attributes?.udid ?? '');
+}
+
+/**
+ * Fails before any write when a bundle ID lacks a capability its entitlements need: a new profile could
+ * not grant it either. One sentence naming each entitlement and the fix.
+ */
+function requireCapabilities(asked: ReadonlyMap<string, TargetEntitlements>, listed: readonly BundleIdWithCapabilities[]): void {
+  const lacking: string[] = [];
+  for (const [identifier, t] of asked) {
+    const found = listed.find((l) => l.bundleId.attributes?.identifier === identifier);
+    if (!found) continue; // An unregistered bundle ID gets its own sentence when the profile is made.
+    const on = new Set(found.capabilities.map((c) => c.attributes?.capabilityType));
+    for (const w of t.translation.capabilities) if (!on.has(w.type)) lacking.push(`${identifier} lacks ${w.type}, which ${w.because.join(' and ')} needs`);
+  }
+  if (lacking.length === 0) return;
+  throw new ConfigError(
+    `The profile cannot grant what the entitlements ask for: ${lacking.join('; ')}; run ensure-bundle-id with the same entitlements first (provision does it when given entitlements), or enable the capability on the portal (${PORTAL_IDENTIFIERS}).`,
+  );
+}
+
+function gapsOf(app: TargetEntitlements, info: ProfileFileInfo, identifier: string): EntitlementGap[] {
+  return entitlementGaps(app.entitlements, {
+    entitlements: info.entitlements,
+    teamId: info.teamId ?? '',
+    appIdPrefix: info.appIdPrefix ?? info.teamId ?? '',
+    identifier,
+  });
+}
+
+/** Warns where a profile carries a key but not every value the app asks (identifiers only the portal associates). */
+function warnValueGaps(log: Logger, name: string, gaps: readonly EntitlementGap[]): void {
+  for (const g of gaps.filter((x) => x.kind === 'values')) {
+    log.warning(
+      `Profile '${name}' grants ${g.key} but not ${g.values.length > 0 ? namedList(g.values) : 'the value the entitlements ask for'}; associate them with the bundle ID on the portal (${PORTAL_IDENTIFIERS}): Apple then invalidates the profile and the next run recreates it.`,
+      'Entitlement not granted',
+    );
+  }
 }
 
 /**
  * The profiles of these names, with the UDIDs each holds (device-bound types). Apple's filters take
  * comma-separated lists, so a name with a comma is found through its type instead.
  */
-async function readCandidates(http: AppleHttpClient, names: readonly string[], profileType: ProfileType, devicePlatform: boolean): Promise<ProfileCandidate[]> {
+async function readCandidates(
+  http: AppleHttpClient,
+  names: readonly string[],
+  profileType: ProfileType,
+  devicePlatform: boolean,
+  missingEntitlements: (p: ProfileWithRelations, info: ProfileFileInfo | undefined) => string[],
+): Promise<ProfileCandidate[]> {
   const byName = names.every((n) => !n.includes(','));
   const listed = await listProfiles(http, { ...(byName ? { names } : { types: [profileType] }), withDevices: false });
   const wanted = new Set(names);
   return Promise.all(
     listed
       .filter((p) => wanted.has(p.profile.attributes?.name ?? ''))
-      .map(async (p) => ({ ...p, deviceUdids: devicePlatform ? await heldUdids(http, p) : [] })),
+      .map(async (p) => {
+        const info = contentInfo(p);
+        return { ...p, deviceUdids: devicePlatform ? await heldUdids(http, p, info) : [], missingEntitlements: missingEntitlements(p, info) };
+      }),
   );
 }
 
@@ -125,6 +178,8 @@ export interface EnsureProfilesRequest {
   install: boolean;
   profilesDir: string | undefined;
   dryRun: boolean;
+  /** `.entitlements` files per bundle identifier ([] or absent: not checked). */
+  entitlements: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface EnsureProfilesResult {
@@ -149,15 +204,34 @@ export async function ensureProfiles(
 ): Promise<EnsureProfilesResult> {
   const info = profileTypeInfo(i.profileType);
   const platform = info.devicePlatform;
-  const [existing, accountDevices] = await Promise.all([
+  const asked = new Map<string, TargetEntitlements>();
+  for (const t of i.targets) {
+    const files = i.entitlements.get(t.identifier) ?? [];
+    if (files.length > 0) asked.set(t.identifier, await loadEntitlements(files, t.identifier));
+  }
+  const targetOf = new Map(i.targets.map((t) => [t.name, t]));
+  /** The entitlement keys a profile lacks of what its app's entitlements ask for. */
+  const missingFor = (p: ProfileWithRelations, info: ProfileFileInfo | undefined): string[] => {
+    const target = targetOf.get(p.profile.attributes?.name ?? '');
+    const app = target ? asked.get(target.identifier) : undefined;
+    return app && info && target
+      ? gapsOf(app, info, target.identifier)
+          .filter((g) => g.kind === 'missing')
+          .map((g) => g.key)
+      : [];
+  };
+  const [existing, accountDevices, capabilities] = await Promise.all([
     readCandidates(
       http,
       i.targets.map((t) => t.name),
       i.profileType,
       !!platform,
+      missingFor,
     ),
     platform ? listDevices(http, { platform: [platform] }) : Promise.resolve(undefined),
+    asked.size > 0 ? listBundleIdsWithCapabilities(http, [...asked.keys()]) : Promise.resolve([]),
   ]);
+  requireCapabilities(asked, capabilities);
   const devices = accountDevices ? selectDevices(accountDevices, info) : undefined;
   const planInput: PlanInput = {
     targets: i.targets,
@@ -198,7 +272,7 @@ export async function ensureProfiles(
 
   /** After a create Apple refused or lost: the profiles of the name now, judged as the plan judges a kept one. */
   const reread = async (d: ProfileDecision): Promise<Reread> => {
-    const found = await readCandidates(http, [d.name], i.profileType, !!platform);
+    const found = await readCandidates(http, [d.name], i.profileType, !!platform, missingFor);
     const j = judgeProfiles(found, d, { ...planInput, existing: found, rotate: false, replacementCertificates: chosen });
     return { usable: j.keeper, found: found.length, problems: j.keeper ? '' : j.reasons.map((r) => r.text).join('; ') };
   };
@@ -242,6 +316,8 @@ export async function ensureProfiles(
     const content = profile.attributes?.profileContent ?? '';
     const der = Buffer.from(content, 'base64');
     const file = readProfileInfo(der, profileLabel(profile));
+    const app = asked.get(report.bundleId);
+    if (app) warnValueGaps(log, report.profileName, gapsOf(app, file, report.bundleId));
     const expires = profile.attributes?.expirationDate ?? file.expirationDate?.toISOString();
     Object.assign(report, {
       profileId: profile.id,

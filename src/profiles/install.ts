@@ -7,6 +7,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { MAX_PLIST_DEPTH, parsePlist, PlistError, type PlistValue } from '../core/plist.js';
+import { isDictionary } from '../entitlements/read.js';
 
 export interface ProfileFileInfo {
   uuid: string;
@@ -17,6 +18,10 @@ export interface ProfileFileInfo {
   expirationDate: Date | undefined;
   /** The plist's ProvisionedDevices (UDIDs); undefined when it has none (store, in-house, Developer ID). */
   provisionedDevices: string[] | undefined;
+  /** The plist's ApplicationIdentifierPrefix (the App ID prefix, usually the team ID). */
+  appIdPrefix: string | undefined;
+  /** The entitlements the profile grants (its Entitlements dictionary; {} when it has none). */
+  entitlements: Record<string, PlistValue>;
   /** `.provisionprofile` when Platform contains OSX, else `.mobileprovision`. */
   extension: '.mobileprovision' | '.provisionprofile';
 }
@@ -187,6 +192,8 @@ export function readProfileInfo(der: Buffer, profile = 'the profile Apple return
   const team = Array.isArray(dict['TeamIdentifier']) ? dict['TeamIdentifier'][0] : undefined;
   const expires = dict['ExpirationDate'];
   const devices = dict['ProvisionedDevices'];
+  const prefix = Array.isArray(dict['ApplicationIdentifierPrefix']) ? dict['ApplicationIdentifierPrefix'][0] : undefined;
+  const entitlements = dict['Entitlements'];
   return {
     uuid,
     name: typeof dict['Name'] === 'string' ? dict['Name'] : '',
@@ -194,6 +201,8 @@ export function readProfileInfo(der: Buffer, profile = 'the profile Apple return
     teamId: typeof team === 'string' ? team : undefined,
     expirationDate: expires instanceof Date ? expires : undefined,
     provisionedDevices: Array.isArray(devices) ? devices.filter((d: PlistValue): d is string => typeof d === 'string') : undefined,
+    appIdPrefix: typeof prefix === 'string' ? prefix : undefined,
+    entitlements: isDictionary(entitlements) ? entitlements : {},
     extension: platforms.includes('OSX') ? '.provisionprofile' : '.mobileprovision',
   };
 }

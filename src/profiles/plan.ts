@@ -18,6 +18,7 @@ export type ReasonCode =
   | 'invalid'
   | 'missing-devices'
   | 'missing-certificate'
+  | 'missing-entitlements'
   | 'other-type'
   | 'other-bundle-id'
   | 'duplicate';
@@ -34,8 +35,11 @@ export interface ProfileTarget {
   name: string;
 }
 
-/** A listed profile with the UDIDs of the devices it holds (device-bound types; [] otherwise). */
-export type ProfileCandidate = ProfileWithRelations & { deviceUdids: readonly string[] };
+/**
+ * A listed profile with the UDIDs of the devices it holds (device-bound types; [] otherwise) and the
+ * entitlement keys the app asks for that it does not carry at all (when entitlements are given).
+ */
+export type ProfileCandidate = ProfileWithRelations & { deviceUdids: readonly string[]; missingEntitlements?: readonly string[] };
 
 export interface ProfileDecision extends ProfileTarget {
   action: 'keep' | 'create' | 'recreate';
@@ -117,6 +121,10 @@ export function profileProblems(p: ProfileCandidate, target: ProfileTarget, inpu
     const held = new Set(p.certificates.map((c) => c.id));
     const lacking = input.certificateIds.filter((id) => !held.has(id));
     if (lacking.length > 0) out.push({ code: 'missing-certificate', text: `it lacks certificate ${lacking.join(', ')}` });
+  }
+  const missing = p.missingEntitlements ?? [];
+  if (missing.length > 0) {
+    out.push({ code: 'missing-entitlements', text: `it lacks entitlement(s) ${missing.join(', ')} (made before the capability was enabled)` });
   }
   if (input.devices) {
     const held = new Set(p.deviceUdids.map((u) => u.toLowerCase()));

@@ -186,4 +186,22 @@ describe('command line: against the simulator', () => {
       expect(r.stderr).toMatch(/^error: 1 of 3 devices failed \(line 3: '::set-output name=x::INJECTED5' is not a UDID/m);
     }
   });
+
+  it('ensure-bundle-id: creates a bundle ID with the capabilities of an entitlements file and prints its outputs as JSON', async () => {
+    const key = sim.addKey();
+    const entitlements = path.join(import.meta.dirname, '../entitlements/fixtures/Widget.entitlements');
+    const args = ['ensure-bundle-id', '--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--api-base-url', sim.url];
+    const help = await cli(['ensure-bundle-id', '--help']);
+    expect(help.stdout).toContain('--remove-unlisted (default: false)');
+    const r = await cli([...args, '--bundle-id', 'com.example.cli.widget', '--entitlements', entitlements, '--json'], {
+      APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const outputs = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(outputs).toMatchObject({ created: 1, changed: 1 });
+    // --json embeds JSON outputs as JSON.
+    expect(outputs['manual-steps']).toEqual([expect.stringContaining('group.com.example.shared')]);
+    expect(r.stderr).toMatch(/warning: Manual step: Associate the App Group/);
+    assertTrafficValid(sim.requests);
+  });
 });
