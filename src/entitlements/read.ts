@@ -44,7 +44,8 @@ export function parseEntitlements(bytes: Uint8Array, file: string, input = 'enti
     try {
       value = parsePlist(text);
     } catch (err) {
-      if (err instanceof PlistError) throw bad(`the XML is malformed: ${err.message}`);
+      // Not err.message: it quotes the file, whose text never reaches the log.
+      if (err instanceof PlistError) throw bad('the XML is malformed');
       throw err;
     }
   }
