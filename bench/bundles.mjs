@@ -37,6 +37,10 @@ for (const name of (await readdir(dir)).sort()) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await startOnce(path.join(dir, name, 'index.js')));
   console.log(
-    `  ${name.padEnd(26)} ${kib(main).padStart(9)} ${kib(sizes.reduce((a, b) => a + b, 0)).padStart(9)}   start-up ${median(runs.map((r) => r.wallMs)).toFixed(0).padStart(4)} ms ${median(runs.map((r) => r.rssMb)).toFixed(1).padStart(6)} MB`,
+    `  ${name.padEnd(26)} ${kib(main).padStart(9)} ${kib(sizes.reduce((a, b) => a + b, 0)).padStart(9)}   start-up ${median(runs.map((r) => r.wallMs))
+      .toFixed(0)
+      .padStart(4)} ms ${median(runs.map((r) => r.rssMb))
+      .toFixed(1)
+      .padStart(6)} MB`,
   );
 }

@@ -28,10 +28,14 @@ async function runAction(action, inputs) {
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   sim.clearRequests();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--require', path.join(root, 'bench/maxrss.cjs'), path.join(root, process.env.ASA_BUNDLES ?? 'dist', action, 'index.js')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--require', path.join(root, 'bench/maxrss.cjs'), path.join(root, process.env.ASA_BUNDLES ?? 'dist', action, 'index.js')],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   const code = await new Promise((resolve) => child.on('close', resolve));

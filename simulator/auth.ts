@@ -3,7 +3,7 @@ import { decodeProtectedHeader, errors as joseErrors, importSPKI, jwtVerify, typ
 import type { ApiKind } from './types.js';
 import type { KeyRegistry, RegisteredKey } from './keys.js';
 
-export const AUDIENCE: Record<ApiKind, string> = {
+const AUDIENCE: Record<ApiKind, string> = {
   'app-store-connect': 'appstoreconnect-v1',
   enterprise: 'apple-developer-enterprise-v1',
 };

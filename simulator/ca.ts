@@ -73,7 +73,7 @@ export interface IssueRequest {
 }
 
 /** Issues a certificate signed by the CA; returns it as DER bytes. */
-export function issue(ca: SimCa, req: IssueRequest): Buffer {
+function issue(ca: SimCa, req: IssueRequest): Buffer {
   const cert = forge.pki.createCertificate();
   cert.publicKey = req.publicKey;
   cert.serialNumber = req.serialHex;
@@ -132,7 +132,7 @@ export function issueTlsCertificate(ca: SimCa, now: Date, dnsNames: readonly str
   return { certPem: derToPem(der), keyPem: privateKeyPem };
 }
 
-export function derToPem(der: Buffer): string {
+function derToPem(der: Buffer): string {
   const b64 = der
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')

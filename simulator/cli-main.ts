@@ -23,7 +23,7 @@ prints one JSON line: {"url", "caCertPath", "dir", "keys": [{"api", "keyId", "is
   --allow-developer-id-certificates  POST /v1/certificates creates Developer ID certificates (refused by default)
 Runs until SIGINT or SIGTERM.`;
 
-export interface CliInfo {
+interface CliInfo {
   url: string;
   caCertPath: string;
   dir: string;

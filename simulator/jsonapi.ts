@@ -8,7 +8,7 @@ export interface Linkage {
   id: string;
 }
 
-export interface RelationshipObject {
+interface RelationshipObject {
   data?: Linkage | Linkage[] | null;
   links?: { self?: string; related?: string };
   meta?: { paging: { total?: number; limit: number; nextCursor?: string } };
@@ -54,11 +54,11 @@ function pick<V>(obj: Record<string, V>, keep: ReadonlySet<string>): Record<stri
 }
 
 /** The request URL as echoed in links.self (a valid URI: brackets percent-encoded). */
-export function requestLink(ctx: RequestContext): string {
+function requestLink(ctx: RequestContext): string {
   return encodeBrackets(ctx.url.href);
 }
 
-export function dedupe(resources: readonly ResourceObject[]): ResourceObject[] {
+function dedupe(resources: readonly ResourceObject[]): ResourceObject[] {
   const seen = new Set<string>();
   return resources.filter((r) => {
     const k = `${r.type}/${r.id}`;

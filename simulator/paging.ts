@@ -10,7 +10,7 @@ export interface Page<T> {
 }
 
 /** Apple's cursors look like base64 of {"offset":"20"}; clients must treat them as opaque. */
-export function encodeCursor(offset: number): string {
+function encodeCursor(offset: number): string {
   return Buffer.from(JSON.stringify({ offset: String(offset) })).toString('base64url');
 }
 

@@ -25,7 +25,7 @@ export interface ProfileContentInput {
   capabilities: readonly CapabilityRecord[];
 }
 
-export function buildProfilePlist(p: ProfileContentInput): string {
+function buildProfilePlist(p: ProfileContentInput): string {
   const mac = p.typeInfo.plistPlatform.includes('OSX');
   const appId = `${p.seedId}.${p.identifier}`;
   const entitlements: Record<string, PlistValue> = {

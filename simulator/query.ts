@@ -3,7 +3,7 @@
 import { parameterIllegal, parameterInvalid } from './errors.js';
 import { decodeCursor } from './paging.js';
 
-export type ParamRule = { kind: 'list'; values?: readonly string[] } | { kind: 'limit'; max: number } | { kind: 'cursor' };
+type ParamRule = { kind: 'list'; values?: readonly string[] } | { kind: 'limit'; max: number } | { kind: 'cursor' };
 
 export type QuerySpec = Readonly<Record<string, ParamRule>>;
 

@@ -29,7 +29,7 @@ export class Masker {
   }
 }
 
-export function parseCommandFile(text) {
+function parseCommandFile(text) {
   const out = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

@@ -22,7 +22,7 @@ import type {
 
 export type * from './types.js';
 
-export const TOKEN_PATH = '/auth/oauth2/token';
+const TOKEN_PATH = '/auth/oauth2/token';
 
 export interface BusinessSimulator {
   /** API origin (without /v1): pass as api-base-url. */

@@ -5,7 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ra
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { BusinessAccount, BusinessScope } from './types.js';
 
-export const CLIENT_ASSERTION_AUDIENCE = 'https://account.apple.com/auth/oauth2/v2/token';
+const CLIENT_ASSERTION_AUDIENCE = 'https://account.apple.com/auth/oauth2/v2/token';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const MAX_ASSERTION_LIFETIME_S = 180 * 24 * 60 * 60;
 const MAX_IAT_SKEW_S = 60;

@@ -71,7 +71,7 @@ export interface MdmServerRecord {
   updatedDateTime: Date;
 }
 
-export type ActivityStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED';
+type ActivityStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED';
 
 export interface ActivityRecord {
   id: string;

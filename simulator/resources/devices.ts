@@ -14,7 +14,7 @@ const UDID_FORMS = [
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, // Intel Macs' hardware UUID
 ];
 
-export function isValidUdid(udid: string): boolean {
+function isValidUdid(udid: string): boolean {
   return UDID_FORMS.some((re) => re.test(udid));
 }
 

@@ -27,7 +27,7 @@ export interface AssignDevicesInputs {
   waitTimeoutMs: number;
 }
 
-export function parseAssignDevicesInputs(src: InputSource): AssignDevicesInputs {
+function parseAssignDevicesInputs(src: InputSource): AssignDevicesInputs {
   const business = readBusinessApiInputs(src);
   const serialNumbers = optionalString(src, 'serial-numbers');
   const serialNumbersFile = optionalString(src, 'serial-numbers-file');
@@ -76,7 +76,7 @@ async function readSerials(i: AssignDevicesInputs): Promise<{ serials: string[];
   return { serials, duplicates };
 }
 
-export async function executeAssignDevices(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResult> {
+async function executeAssignDevices(i: AssignDevicesInputs, ctx: RunContext): Promise<ActionResult> {
   const { log } = ctx;
   const { serials, duplicates } = await readSerials(i);
   if (duplicates.length > 0) log.warning(`Listed more than once (counted once): ${listNames([...new Set(duplicates)])}.`, 'Serial number listed twice');

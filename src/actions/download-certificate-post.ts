@@ -23,7 +23,7 @@ function exists(p: string): Promise<boolean> {
 /** Only what main names like this is ever deleted, whatever the state says. */
 const OURS = /^apple-signing-identity-/;
 
-export async function cleanupDownloadCertificate(
+async function cleanupDownloadCertificate(
   state: StateStore,
   ctx: RunContext,
   run: CommandRunner = execRunner,

@@ -18,7 +18,7 @@ import { readAppleApiInputs } from './support/apple-inputs.js';
 import { budgetLine, clientDeps } from './support/client-deps.js';
 import { booleanInput, integerInput, oneOf, optionalString, secretString, type InputSource } from './support/inputs.js';
 
-export const CERTIFICATE_TYPES: readonly CertificateType[] = [
+const CERTIFICATE_TYPES: readonly CertificateType[] = [
   'DEVELOPMENT',
   'DISTRIBUTION',
   'IOS_DEVELOPMENT',

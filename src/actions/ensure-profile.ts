@@ -24,7 +24,7 @@ import type { ProfileReport } from '../profiles/report.js';
 import { quoteValue } from '../core/redact.js';
 
 /** export-options and its companions: what to hand over to xcodebuild. */
-export interface HandOverInputs {
+interface HandOverInputs {
   enabled: boolean;
   /** Given as xcode-version; undefined: read from xcodebuild -version when there is one. */
   xcodeVersion: XcodeVersion | undefined;

@@ -58,7 +58,7 @@ const CERTIFICATE_RENAMES: Record<string, string> = { created: 'certificate-crea
 /** register-devices' dry-run outputs: provision has no dry run. */
 const NOT_PROVISION_OUTPUTS = new Set(['would-register', 'would-enable']);
 
-export async function executeProvision(i: ProvisionInputs, ctx: RunContext): Promise<ActionResult> {
+async function executeProvision(i: ProvisionInputs, ctx: RunContext): Promise<ActionResult> {
   const failures: string[] = [];
   const outputs: Record<string, OutputValue> = {};
   const summaries: SummaryTable[] = [];

@@ -21,7 +21,7 @@ export interface PruneProfilesInputs {
   profilesDir: string | undefined;
 }
 
-export function parsePruneProfilesInputs(src: InputSource): PruneProfilesInputs {
+function parsePruneProfilesInputs(src: InputSource): PruneProfilesInputs {
   const apple = readAppleApiInputs(src);
   const bundleIds = bundleIdentifiers(src, false);
   // Not trimmed: a prefix may end in a space ("com.example.app ").
@@ -37,7 +37,7 @@ export function parsePruneProfilesInputs(src: InputSource): PruneProfilesInputs 
 
 const REASON: Record<string, string> = { expired: 'expired', invalid: 'INVALID', duplicate: 'older duplicate' };
 
-export async function executePruneProfiles(i: PruneProfilesInputs, ctx: RunContext): Promise<ActionResult> {
+async function executePruneProfiles(i: PruneProfilesInputs, ctx: RunContext): Promise<ActionResult> {
   const http = createAppleClient(i.apple, clientDeps(ctx));
   const r = await pruneProfiles(http, i, ctx.log, new Date());
   ctx.log.info(budgetLine(http));

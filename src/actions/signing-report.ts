@@ -22,7 +22,7 @@ export interface SigningReportInputs {
   failDays: number | undefined;
 }
 
-export function parseSigningReportInputs(src: InputSource): SigningReportInputs {
+function parseSigningReportInputs(src: InputSource): SigningReportInputs {
   const apple = readAppleApiInputs(src);
   const warnDays = integerInput(src, 'warn-days', 30, 0);
   const failDays = optionalString(src, 'fail-days') === undefined ? undefined : integerInput(src, 'fail-days', 0, 0);
@@ -75,7 +75,7 @@ function summary(r: SigningReport): SummaryTable[] {
   ];
 }
 
-export async function executeSigningReport(i: SigningReportInputs, ctx: RunContext): Promise<ActionResult> {
+async function executeSigningReport(i: SigningReportInputs, ctx: RunContext): Promise<ActionResult> {
   const http = createAppleClient(i.apple, clientDeps(ctx));
   const r = await signingReport(
     http,

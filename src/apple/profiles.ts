@@ -3,7 +3,7 @@ import type { AppleHttpClient, Query } from '../core/http.js';
 import type { BundleId, Certificate, Device, Profile, ProfileType } from './types.js';
 
 /** Apple's maximum for included to-many relationships (docs/apple-facts.md §1.4). */
-export const INCLUDE_LIMIT = 50;
+const INCLUDE_LIMIT = 50;
 
 /** A profile with its related resources resolved from `included`. */
 export interface ProfileWithRelations {
@@ -113,11 +113,4 @@ export async function getProfile(http: AppleHttpClient, id: string): Promise<Pro
 
 export async function deleteProfile(http: AppleHttpClient, id: string): Promise<void> {
   await http.delete(`/v1/profiles/${encodeURIComponent(id)}`);
-}
-
-/** Profiles whose name is exactly `name` (any type), without their relations. */
-export async function profilesNamed(http: AppleHttpClient, name: string): Promise<Profile[]> {
-  const query: Query = name.includes(',') ? {} : { 'filter[name]': [name] };
-  const { data } = await http.all<Profile>('/v1/profiles', query);
-  return data.filter((p) => p.attributes?.name === name);
 }

@@ -20,10 +20,9 @@ export type DevicesResponse = Omit<Schemas['DevicesResponse'], 'data'> & { data:
 export type BundleId = Schemas['BundleId'];
 export type Certificate = Schemas['Certificate'];
 export type CertificateType = Schemas['CertificateType'];
-export type ProfileState = NonNullable<Attrs<Schemas['Profile']>['profileState']> | 'EXPIRED';
+type ProfileState = NonNullable<Attrs<Schemas['Profile']>['profileState']> | 'EXPIRED';
 export type Profile = Omit<Schemas['Profile'], 'attributes'> & {
   attributes?: Omit<Attrs<Schemas['Profile']>, 'profileState'> & { profileState?: ProfileState };
 };
 export type ProfileType = NonNullable<Attrs<Schemas['Profile']>['profileType']>;
-export type ErrorResponse = Schemas['ErrorResponse'];
 export type BundleIdCapability = Schemas['BundleIdCapability'];

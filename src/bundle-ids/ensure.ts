@@ -15,7 +15,7 @@ import { loadEntitlements } from '../entitlements/load.js';
 import { applyCapabilityChanges, createBundleIdOnce } from './apply.js';
 import { planCapabilities, type CapabilityChange } from './plan.js';
 
-export interface BundleIdTarget {
+interface BundleIdTarget {
   identifier: string;
   /** The name for a new bundle ID. */
   name: string;

@@ -5,7 +5,7 @@ import type { OrgDeviceActivity } from './types.js';
 
 export type ActivityType = 'ASSIGN_DEVICES' | 'UNASSIGN_DEVICES';
 
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
 
 export async function createActivity(
   http: AppleHttpClient,
@@ -26,7 +26,7 @@ export async function createActivity(
   return (await http.post<{ data: OrgDeviceActivity }>('/v1/orgDeviceActivities', body)).body.data;
 }
 
-export async function getActivity(http: AppleHttpClient, id: string): Promise<OrgDeviceActivity> {
+async function getActivity(http: AppleHttpClient, id: string): Promise<OrgDeviceActivity> {
   return (await http.get<{ data: OrgDeviceActivity }>(`/v1/orgDeviceActivities/${encodeURIComponent(id)}`)).body.data;
 }
 

@@ -8,7 +8,7 @@ import type { OrgDevice } from './types.js';
 
 export type AssignAction = 'assign' | 'unassign';
 
-export type SerialResult = 'assigned' | 'unassigned' | 'already-assigned' | 'not-assigned' | 'submitted' | 'failed';
+type SerialResult = 'assigned' | 'unassigned' | 'already-assigned' | 'not-assigned' | 'submitted' | 'failed';
 
 export interface PlannedAssignment {
   serialNumber: string;

@@ -12,7 +12,7 @@ export const BUSINESS_TOKEN_AUDIENCE = 'https://account.apple.com/auth/oauth2/v2
  * Apple allows up to 180 days; an assertion only has to outlive one token request, so one hour keeps a
  * leaked assertion nearly worthless.
  */
-export const ASSERTION_LIFETIME_SECONDS = 60 * 60;
+const ASSERTION_LIFETIME_SECONDS = 60 * 60;
 /** `iat` is set back a minute in case our clock runs ahead of Apple's. */
 const SKEW_SECONDS = 60;
 

@@ -25,9 +25,9 @@ export interface OrgDeviceLookup {
   method: string;
 }
 
-export const PER_SERIAL_THRESHOLD = 5;
+const PER_SERIAL_THRESHOLD = 5;
 
-export function serialOf(d: OrgDevice): string {
+function serialOf(d: OrgDevice): string {
   return (d.attributes?.serialNumber ?? d.id).toUpperCase();
 }
 
@@ -59,7 +59,7 @@ export async function findOrgDevices(http: AppleHttpClient, serials: readonly st
 }
 
 /** One device by serial number; undefined when the organisation has no such device. */
-export async function getOrgDevice(http: AppleHttpClient, serial: string): Promise<OrgDevice | undefined> {
+async function getOrgDevice(http: AppleHttpClient, serial: string): Promise<OrgDevice | undefined> {
   try {
     return (await http.get<{ data: OrgDevice }>(`/v1/orgDevices/${encodeURIComponent(serial)}`)).body.data;
   } catch (err) {

@@ -5,7 +5,7 @@ export interface Linkage {
   id: string;
 }
 
-export interface PagedLinks {
+interface PagedLinks {
   self?: string;
   next?: string;
 }
@@ -34,8 +34,6 @@ export interface MdmServer {
     [name: string]: unknown;
   };
 }
-
-export type ActivityStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPED';
 
 export interface OrgDeviceActivity {
   type: 'orgDeviceActivities';

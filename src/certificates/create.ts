@@ -32,7 +32,7 @@ function slotLabel(c: Certificate): string {
  * Apple's refusals that a user must act on, each as one sentence saying what to do. `current`: the
  * current certificates of the type, named in the sentence when Apple's cap is what refused.
  */
-export function explainCreateRefusal(err: unknown, certificateType: string, current: readonly Certificate[] = []): Error {
+function explainCreateRefusal(err: unknown, certificateType: string, current: readonly Certificate[] = []): Error {
   if (!(err instanceof AppleApiError)) return err instanceof Error ? err : new Error(String(err));
   const apple = `(Apple: ${err.status} ${err.code} "${err.detail}"${requestId(err)})`;
   if (err.status === 409 && err.detailMatches(/already have a current|pending certificate request|maximum number of certificates|reached the maximum/i)) {

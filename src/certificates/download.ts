@@ -20,7 +20,7 @@ import { daysLeft } from './match.js';
 import type { SigningKey } from './signing-key.js';
 
 /** Warn when the certificate expires sooner than this. */
-export const EXPIRY_WARNING_DAYS = 30;
+const EXPIRY_WARNING_DAYS = 30;
 
 export interface DownloadRequest {
   api: ApiKind;

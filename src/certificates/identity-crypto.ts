@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
 
-export interface SealedHeader {
+interface SealedHeader {
   format: 'apple-signing-identity';
   version: 1;
   kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string };
@@ -18,7 +18,7 @@ interface SealedFile extends SealedHeader {
   data: string;
 }
 
-export const DEFAULT_KDF = { N: 2 ** 17, r: 8, p: 1 } as const;
+const DEFAULT_KDF = { N: 2 ** 17, r: 8, p: 1 } as const;
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

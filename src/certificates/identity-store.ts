@@ -25,7 +25,7 @@ export interface CachePort {
 }
 
 /** Whether the runner gave this step a cache service (cheap: no import). */
-export function cacheServiceConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+function cacheServiceConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(env['ACTIONS_CACHE_SERVICE_V2'] ? env['ACTIONS_RESULTS_URL'] : env['ACTIONS_CACHE_URL'] || env['ACTIONS_RESULTS_URL']);
 }
 

@@ -8,7 +8,7 @@
  */
 
 export type PlistValue = string | number | bigint | boolean | Date | Uint8Array | PlistValue[] | PlistDict;
-export interface PlistDict {
+interface PlistDict {
   [key: string]: PlistValue;
 }
 
@@ -20,7 +20,7 @@ export class PlistError extends Error {
 /** Nesting deeper than this is refused (Apple's own plists nest a handful of levels). */
 export const MAX_PLIST_DEPTH = 64;
 /** Larger plists are refused (a profile's plist is a few KB to a few hundred KB). */
-export const MAX_PLIST_BYTES = 4 * 1024 * 1024;
+const MAX_PLIST_BYTES = 4 * 1024 * 1024;
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 

@@ -16,7 +16,7 @@ export interface RereadWriteOptions<T> {
 }
 
 /** Whether a failed write may have landed or may succeed if sent again. */
-export function outcomeUnknown(err: unknown): boolean {
+function outcomeUnknown(err: unknown): boolean {
   if (err instanceof AppleConnectionError) return true;
   return err instanceof AppleApiError && (err.status >= 500 || err.status === 429);
 }

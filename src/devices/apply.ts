@@ -8,7 +8,7 @@ import { mapPool } from '../core/pool.js';
 import { writeWithReread } from '../core/reread-write.js';
 import type { PlannedDevice } from './plan.js';
 
-export type DeviceResultKind = 'registered' | 'enabled' | 'unchanged' | 'failed' | 'would-register' | 'would-enable';
+type DeviceResultKind = 'registered' | 'enabled' | 'unchanged' | 'failed' | 'would-register' | 'would-enable';
 
 export interface DeviceOutcome {
   line: number;

@@ -37,7 +37,7 @@ export interface DeviceList {
 /** Legacy 40 hex; 8-16 hex (iPhone XS and later, Apple-silicon Macs); Intel Mac hardware UUID. */
 const UDID_FORMS = [/^[0-9a-f]{40}$/i, /^[0-9a-f]{8}-[0-9a-f]{16}$/i, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i];
 
-export function isValidUdid(udid: string): boolean {
+function isValidUdid(udid: string): boolean {
   return UDID_FORMS.some((re) => re.test(udid));
 }
 
@@ -53,7 +53,7 @@ const PLATFORM_ALIASES: Record<string, DevicePlatform> = {
   osx: 'MAC_OS',
 };
 
-export function parsePlatform(value: string): DevicePlatform | undefined {
+function parsePlatform(value: string): DevicePlatform | undefined {
   return PLATFORM_ALIASES[value.trim().toLowerCase().replace(/[\s-]/g, '')];
 }
 

@@ -2,7 +2,7 @@
 import type { Device, DeviceStatus } from '../apple/types.js';
 import type { DeviceEntry } from './list.js';
 
-export type DeviceAction = 'register' | 'enable' | 'none';
+type DeviceAction = 'register' | 'enable' | 'none';
 
 export interface PlannedDevice {
   entry: DeviceEntry;

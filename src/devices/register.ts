@@ -21,7 +21,7 @@ export interface RegisterRequest {
 }
 
 /** Both sources read and merged: the file's entries come after the inline ones; a UDID in both counts once. */
-export async function readDeviceSources(r: Pick<RegisterRequest, 'devices' | 'devicesFile' | 'platform'>): Promise<DeviceList> {
+async function readDeviceSources(r: Pick<RegisterRequest, 'devices' | 'devicesFile' | 'platform'>): Promise<DeviceList> {
   const lists: DeviceList[] = [];
   if (r.devices !== undefined) lists.push(parseDeviceText(r.devices, r.platform));
   if (r.devicesFile !== undefined) lists.push(parseDeviceFile(r.devicesFile, await readListFile(r.devicesFile, 'devices-file'), r.platform));

@@ -97,7 +97,7 @@ export class SecurityTool {
 }
 
 /** `security list-keychains` prints one quoted path a line. */
-export function parseKeychainList(stdout: string): string[] {
+function parseKeychainList(stdout: string): string[] {
   return stdout
     .split('\n')
     .map((l) => l.trim().replace(/^"(.*)"$/, '$1'))

@@ -23,10 +23,10 @@ export interface SigningReportRequest {
   dir: string;
 }
 
-export type FindingProblem = 'invalid' | 'expiring' | 'certificate-expiring' | 'expired' | 'duplicate' | 'processing' | 'disabled';
+type FindingProblem = 'invalid' | 'expiring' | 'certificate-expiring' | 'expired' | 'duplicate' | 'processing' | 'disabled';
 
 /** One row of what needs attention. */
-export interface Finding {
+interface Finding {
   kind: 'certificate' | 'profile' | 'device';
   id: string;
   name: string;

@@ -9,7 +9,7 @@ import type { ProfileWithRelations } from '../apple/profiles.js';
 import type { Certificate, Device, ProfileType } from '../apple/types.js';
 import type { ProfileTypeInfo } from './profile-types.js';
 
-export type ReasonCode =
+type ReasonCode =
   | 'absent'
   | 'rotate'
   | 'expired'
@@ -23,7 +23,7 @@ export type ReasonCode =
   | 'other-bundle-id'
   | 'duplicate';
 
-export interface Reason {
+interface Reason {
   code: ReasonCode;
   text: string;
 }
@@ -100,7 +100,7 @@ function deviceLabel(d: Device): string {
 }
 
 /** Why this profile cannot be kept for this target; empty when it can. */
-export function profileProblems(p: ProfileCandidate, target: ProfileTarget, input: PlanInput): Reason[] {
+function profileProblems(p: ProfileCandidate, target: ProfileTarget, input: PlanInput): Reason[] {
   const out: Reason[] = [];
   const a = p.profile.attributes;
   if (a?.profileType !== input.profileType) out.push({ code: 'other-type', text: `it is a ${a?.profileType ?? 'different'} profile` });

@@ -9,7 +9,7 @@ import { ROOT } from '../support/runner.js';
 
 export const FAKE_SECURITY_BIN = path.join(ROOT, 'test/support/fake-security');
 
-export interface FakeKeychain {
+interface FakeKeychain {
   password: string;
   unlocked: boolean;
   settings: string[];

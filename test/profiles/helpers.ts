@@ -1,6 +1,6 @@
 // Shared set-up for the ensure-profile / rotate-profile tests: a fresh simulator per test, the API
 // inputs for a key, and readers for the simulator's state and the files a step installed.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiKeyCredentials, ProfileRecord, Simulator } from '../../simulator/index.js';
 
@@ -28,10 +28,6 @@ export const XCODE_DIRS = ['Library/MobileDevice/Provisioning Profiles', 'Librar
 /** Files in both default install locations under a HOME. */
 export async function installed(home: string): Promise<string[][]> {
   return Promise.all(XCODE_DIRS.map(async (d) => (await readdir(path.join(home, d)).catch(() => [] as string[])).sort()));
-}
-
-export async function fileBytes(file: string): Promise<Buffer> {
-  return readFile(file);
 }
 
 export interface ProfileJson {

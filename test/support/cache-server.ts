@@ -22,7 +22,7 @@ import { ROOT } from './runner.js';
 
 const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 
-export interface CacheEntry {
+interface CacheEntry {
   id: number;
   key: string;
   version: string;
@@ -32,7 +32,7 @@ export interface CacheEntry {
   sizeBytes?: number;
 }
 
-export interface CacheRequest {
+interface CacheRequest {
   method: string;
   path: string;
   query: Record<string, string>;

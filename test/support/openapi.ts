@@ -21,7 +21,7 @@ export interface RequestRecord {
 export type SpecName = 'app-store-connect' | 'enterprise';
 
 type Ref = { $ref: string };
-export interface ParameterObject {
+interface ParameterObject {
   name: string;
   in: 'query' | 'path' | 'header' | 'cookie';
   required?: boolean;
@@ -29,19 +29,19 @@ export interface ParameterObject {
   style?: string;
   explode?: boolean;
 }
-export interface MediaObject {
+interface MediaObject {
   content?: Record<string, { schema?: unknown }>;
   description?: string;
   required?: boolean;
 }
-export interface OperationObject {
+interface OperationObject {
   operationId?: string;
   parameters?: (ParameterObject | Ref)[];
   requestBody?: MediaObject | Ref;
   responses: Record<string, MediaObject | Ref>;
   security?: Record<string, string[]>[];
 }
-export type PathItem = { parameters?: (ParameterObject | Ref)[] } & { [method: string]: OperationObject | unknown };
+type PathItem = { parameters?: (ParameterObject | Ref)[] } & { [method: string]: OperationObject | unknown };
 export interface OpenApiDoc {
   openapi: string;
   info: { title: string; version: string };

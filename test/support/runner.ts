@@ -16,7 +16,7 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
  * sources before any test runs (test/support/global-setup.ts), or `dist/`, the committed release
  * bundles, with `ASA_BUNDLES=dist` (CI runs the action tests once that way too).
  */
-export const BUNDLES = path.join(ROOT, process.env['ASA_BUNDLES'] === 'dist' ? 'dist' : '.build');
+const BUNDLES = path.join(ROOT, process.env['ASA_BUNDLES'] === 'dist' ? 'dist' : '.build');
 
 /** The entry file of one bundle, e.g. `bundlePath('cli')`. */
 export function bundlePath(name: string): string {
@@ -58,7 +58,7 @@ interface ActionYaml {
 }
 
 /** `actions/<name>/action.yml`, or the root action.yml for 'provision'. */
-export async function actionDefaults(action: string): Promise<Record<string, string>> {
+async function actionDefaults(action: string): Promise<Record<string, string>> {
   const file = action === 'provision' ? path.join(ROOT, 'action.yml') : path.join(ROOT, 'actions', action, 'action.yml');
   const yml = parseYaml(await readFile(file, 'utf8')) as ActionYaml;
   const out: Record<string, string> = {};
@@ -67,7 +67,7 @@ export async function actionDefaults(action: string): Promise<Record<string, str
 }
 
 /** Parses the runner's file-command format (`name<<DELIM ... DELIM`, or `name=value`). */
-export function parseCommandFile(text: string): Record<string, string> {
+function parseCommandFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -145,7 +145,7 @@ export interface WorkflowCommand {
  * the older TryParse): `::name props::data` after leading white space, or `##[name props]data` anywhere
  * in the line. Any word counts as a name here, which is stricter than the runner's list of commands.
  */
-export function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
+function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
   const v2 = line.replace(/^\s+/, '');
   const end = v2.startsWith('::') ? v2.indexOf('::', 2) : -1;
   if (end >= 0) {

@@ -38,20 +38,20 @@ export interface ActionDefinition<I> {
   execute(inputs: I, ctx: RunContext): Promise<ActionResult>;
 }
 
-export const actionsInputSource: InputSource = {
+const actionsInputSource: InputSource = {
   get: (name) => core.getInput(name, { trimWhitespace: false }),
   mask: (secret) => {
     if (secret.trim().length >= MIN_MASKABLE) core.setSecret(secret);
   },
 };
 
-export const actionsState: StateStore = {
+const actionsState: StateStore = {
   save: (name, value) => core.saveState(name, value),
   get: (name) => core.getState(name),
 };
 
 /** Every line goes through safeLogger: core.info prints its text raw, and data must never become a command. */
-export const actionsLogger: Logger = safeLogger({
+const actionsLogger: Logger = safeLogger({
   info: (m) => core.info(m),
   debug: (m) => core.debug(m),
   warning: (m, title) => core.warning(m, title ? { title } : {}),

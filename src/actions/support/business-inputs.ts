@@ -7,8 +7,6 @@ import { parseEcPrivateKey, type KeyDescription } from '../../core/keys.js';
 import { quoteValue } from '../../core/redact.js';
 import { apiUrl, oneOf, optionalString, requiredString, secretString, type InputSource } from './inputs.js';
 
-export const BUSINESS_API_INPUTS = ['client-id', 'key-id', 'private-key', 'scope', 'api-base-url', 'token-url'] as const;
-
 /** How messages speak of an Apple Business API account's key. */
 const BUSINESS_KEY: KeyDescription = {
   input: 'private-key',
