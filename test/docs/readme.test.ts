@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from '../support/runner.js';
+import { bundlePath, ROOT } from '../support/runner.js';
 
 interface Yml {
   name?: string;
@@ -37,14 +37,20 @@ describe.each(all)('%s: action.yml and its README agree', (name, ymlPath, readme
   const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
   const section = name === 'provision' ? (/^## provision[\s\S]*?(?=^## (?!#))/m.exec(readme)?.[0] ?? '') : readme;
 
-  it('has Marketplace metadata and runs a committed bundle on node24', () => {
+  it('has Marketplace metadata and runs, on node24, the bundle of one of our entry points', () => {
     expect(yml.name).toBeTruthy();
     expect(yml.description?.length).toBeGreaterThan(20);
     expect(yml.branding?.icon).toBeTruthy();
     expect(yml.branding?.color).toBeTruthy();
     expect(yml.runs?.using).toBe('node24');
+    // dist/<bundle>/index.js, built from src/entrypoints/<bundle>.ts; the test build holds the same bundle, and
+    // CI checks that the committed dist/ is what the sources build.
     for (const entry of [yml.runs?.main, yml.runs?.post]) {
-      if (entry) expect(existsSync(path.resolve(path.dirname(ymlPath), entry)), entry).toBe(true);
+      if (!entry) continue;
+      const m = /^dist\/([a-z0-9-]+)\/index\.js$/.exec(path.relative(ROOT, path.resolve(path.dirname(ymlPath), entry)));
+      expect(m, entry).not.toBeNull();
+      expect(existsSync(path.join(ROOT, 'src/entrypoints', `${m?.[1]}.ts`)), entry).toBe(true);
+      expect(existsSync(bundlePath(m?.[1] ?? '')), entry).toBe(true);
     }
   });
 
