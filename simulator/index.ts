@@ -93,6 +93,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const tls = opts.tls ? issueTlsCertificate(ca, now(), opts.appleHostnames ? APPLE_HOSTNAMES : []) : undefined;
   const server: Server = tls ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handler) : createHttpServer(handler);
+  // Idle keep-alive sockets are left to the client to close: a server that closes one just as a loaded client
+  // sends on it makes that request fail with ECONNRESET (seen in the tests under load). close() ends them all.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {

@@ -192,7 +192,8 @@ export async function startBusinessSimulator(opts: BusinessSimulatorOptions = {}
     });
   };
   const server = opts.tls ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, listener) : createServer(listener);
-  server.keepAliveTimeout = 1000;
+  // As the App Store Connect simulator: idle sockets are the client's to close (a race otherwise); close() ends them.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const { address, port } = server.address() as AddressInfo;
   origin = `${opts.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
