@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { prng } from '../support/prng.js';
 import { InputError } from '../../src/core/errors.js';
 import { parseEntitlements } from '../../src/entitlements/read.js';
 
@@ -10,18 +11,6 @@ const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const SEEDS = ['App.entitlements', 'App.binary.entitlements', 'Mac.binary.entitlements', 'Widget.entitlements'].map((f) =>
   readFileSync(path.join(FIXTURES, f)),
 );
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(input: Buffer, r: () => number): Buffer {
   const b = Buffer.from(input);
@@ -43,7 +32,7 @@ function mutate(input: Buffer, r: () => number): Buffer {
 describe('entitlements reader fuzz', () => {
   it('gives a dictionary or one InputError for mutated inputs, each within 200 ms (seeded, at most 3 s)', () => {
     const seed = 20261202;
-    const r = rng(seed);
+    const r = prng(seed);
     const deadline = Date.now() + 3000;
     let runs = 0;
     let refused = 0;

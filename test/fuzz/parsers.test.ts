@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { prng } from '../support/prng.js';
 import { parseSerials } from '../../src/business/serials.js';
 import { Pkcs12Error, readPkcs12 } from '../../src/certificates/pkcs12.js';
 import { parseSigningKey } from '../../src/certificates/signing-key.js';
@@ -23,18 +24,6 @@ import { ProfileContentError, readProfileInfo } from '../../src/profiles/install
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed2026) >>> 0;
 /** Per case; generous because the machine is shared, yet far below what the old quadratic and cubic paths took. */
 const CASE_MS = 400;
-
-/** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, n: number): number => Math.floor(r() * n);
