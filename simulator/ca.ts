@@ -1,14 +1,43 @@
 // The simulator's certificate authority: signs the TLS server certificate, the certificates issued from
 // CSRs and the provisioning profiles (CMS). node:crypto makes the RSA keys (fast); node-forge builds X.509.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, privateEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { YEAR_MS } from './ids.js';
 
 export interface SimCa {
   cert: forge.pki.Certificate;
-  key: forge.pki.rsa.PrivateKey;
+  key: RsaSigner;
   certPem: string;
 }
+
+/**
+ * What forge's X.509 and CMS signing call on a private key: `sign(md)` with a finished SHA-256 digest,
+ * returning the RSASSA-PKCS1-v1_5 signature as a binary string. This one signs with node:crypto: forge's
+ * JavaScript RSA cost about 100 ms of CPU per certificate and per profile, most of the test suite's time.
+ */
+export interface RsaSigner {
+  sign(md: forge.md.MessageDigest): string;
+}
+
+/** DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2), before the 32 digest bytes. */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+function rsaSigner(privateKeyPem: string): RsaSigner {
+  const key: KeyObject = createPrivateKey(privateKeyPem);
+  return {
+    sign(md) {
+      if (md.algorithm !== 'sha256') throw new Error(`the simulator CA signs SHA-256 digests only, not ${md.algorithm}`);
+      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO, Buffer.from(md.digest().getBytes(), 'binary')]);
+      return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString('binary');
+    },
+  };
+}
+
+/** forge's signing functions are typed for its own keys; they only call `sign(md)`, which RsaSigner has. */
+const asForgeKey = (signer: RsaSigner): forge.pki.rsa.PrivateKey => signer as unknown as forge.pki.rsa.PrivateKey;
+
+/** One CA key pair per process: making an RSA key is most of a simulator's start-up, and each CA still gets its own certificate. */
+let caKeyPair: RsaKeyPair | undefined;
 
 export interface RsaKeyPair {
   /** PKCS#8 PEM ("BEGIN PRIVATE KEY"). */
@@ -45,8 +74,9 @@ export function newSerialHex(): string {
 }
 
 export function createCa(now: Date): SimCa {
-  const { privateKeyPem, publicKey } = newRsaKeyPair();
-  const key = forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey;
+  caKeyPair ??= newRsaKeyPair();
+  const { privateKeyPem, publicKey } = caKeyPair;
+  const key = rsaSigner(privateKeyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = newSerialHex();
@@ -59,7 +89,7 @@ export function createCa(now: Date): SimCa {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(key, forge.md.sha256.create());
+  cert.sign(asForgeKey(key), forge.md.sha256.create());
   return { cert, key, certPem: forge.pki.certificateToPem(cert) };
 }
 
@@ -86,7 +116,7 @@ function issue(ca: SimCa, req: IssueRequest): Buffer {
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(ca.key, forge.md.sha256.create());
+  cert.sign(asForgeKey(ca.key), forge.md.sha256.create());
   return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
 }
 
@@ -146,7 +176,7 @@ export function signCms(ca: SimCa, content: Buffer, signingTime: Date): Buffer {
   p7.content = forge.util.createBuffer(content.toString('binary'));
   p7.addCertificate(ca.cert);
   p7.addSigner({
-    key: ca.key,
+    key: asForgeKey(ca.key),
     certificate: ca.cert,
     digestAlgorithm: forge.pki.oids.sha256 ?? '2.16.840.1.101.3.4.2.1',
     authenticatedAttributes: [
