@@ -15,7 +15,7 @@ export interface SimCa {
  * returning the RSASSA-PKCS1-v1_5 signature as a binary string. This one signs with node:crypto: forge's
  * JavaScript RSA cost about 100 ms of CPU per certificate and per profile, most of the test suite's time.
  */
-export interface RsaSigner {
+interface RsaSigner {
   sign(md: forge.md.MessageDigest): string;
 }
 
