@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import { startConnectProxy } from '../support/connect-proxy.js';
 import { assertTrafficValid } from '../support/openapi.js';
 import { findLeaks, runStep } from '../support/runner.js';
 
@@ -329,25 +330,9 @@ describe('register-devices: bad keys and secrets', () => {
 
 describe('register-devices: proxies', () => {
   it('goes through HTTPS_PROXY (CONNECT) to an HTTPS API, and around it for hosts in NO_PROXY', async () => {
-    const { createServer } = await import('node:http');
-    const { connect } = await import('node:net');
     const tls = await startSimulator({ tls: true });
-    const tunnels: string[] = [];
-    const proxy = createServer();
-    proxy.on('connect', (req, client, head) => {
-      tunnels.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const proxy = await startConnectProxy();
+    const tunnels = proxy.tunnels;
     const dir = await mkdtemp(path.join(tmpdir(), 'ca-'));
     await writeFile(path.join(dir, 'ca.pem'), tls.caCertPem);
     try {
@@ -359,7 +344,7 @@ describe('register-devices: proxies', () => {
         'api-base-url': tls.url,
         devices: `${NEW_A},Via Proxy`,
       };
-      const env = { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'), HTTPS_PROXY: proxyUrl };
+      const env = { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'), HTTPS_PROXY: proxy.url };
       const proxied = await runStep('register-devices', inputs, { env });
       expect(proxied.exitCode, proxied.stdout).toBe(0);
       expect(tunnels.length).toBeGreaterThanOrEqual(1);
