@@ -5,7 +5,10 @@
  * The one JSON parser for Apple's answers is here too (`parseJson`).
  */
 import { setFlagsFromString } from 'node:v8';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import dispatcherApi from 'undici/lib/api/index.js';
+import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
+import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 import { AppleConnectionError, AppleResponseError, LimitError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import { paceMs, parseRateLimit, type RateLimit } from './rate-limit.js';
@@ -91,6 +94,12 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
 ]);
+
+// undici's modules are imported one by one rather than through its index, which would also evaluate its
+// fetch, WebSocket, mock, cache and HTTP/2-only parts: about 15 MB of resident memory in every action on
+// Node 24 (bench/bundles.mjs). Its index does one more thing that dispatchers need, and so must we: give
+// them the request methods (a proxy agent's CONNECT calls `connect` on its client).
+Object.assign(DispatcherBase.prototype, dispatcherApi);
 
 let sharedDispatcher: Dispatcher | undefined;
 
@@ -248,9 +257,10 @@ export class Transport {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.limits.requestTimeoutMs);
     try {
-      const res = await request(x.url, {
+      const res = await this.dispatcher.request({
+        origin: x.url.origin,
+        path: `${x.url.pathname}${x.url.search}`,
         method: x.method,
-        dispatcher: this.dispatcher,
         headers: p.headers,
         signal: deadline.signal,
         ...(p.body === undefined ? {} : { body: p.body }),
