@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { createAppleClient, type AppleApiConfig } from '../apple/client.js';
 import type { CertificateType } from '../apple/types.js';
 import { InputError } from '../core/errors.js';
-import { downloadCertificate as downloadIdentity, SOURCE_TEXT } from '../certificates/download.js';
+import { downloadCertificate as downloadIdentity, SOURCE_TEXT, type DownloadOptions } from '../certificates/download.js';
 import { maskSecret, MIN_MASKABLE, type Mask } from '../core/log.js';
 import type { KeychainState } from '../keychain/install.js';
 import { Pkcs12Error, readPkcs12 } from '../certificates/pkcs12.js';
@@ -42,21 +42,11 @@ const CERTIFICATE_TYPES: readonly CertificateType[] = [
 /** identity-passphrase alone keeps the cached identity from anyone who can read the cache (docs/SECURITY.md). */
 const MIN_PASSPHRASE = 20;
 
-export interface DownloadCertificateInputs {
+export interface DownloadCertificateInputs extends DownloadOptions {
   apple: AppleApiConfig;
-  certificateType: CertificateType | undefined;
-  certificateId: string | undefined;
   signingKey: SigningKey | undefined;
   /** The keys inside the given p12 (read and masked while parsing, before anything else is logged), and its password. */
   p12: { keys: SigningKey[]; password: string | undefined } | undefined;
-  createIfMissing: boolean;
-  renewDays: number;
-  revokeCertificateId: string | undefined;
-  forceRevoke: boolean;
-  keychain: string | undefined;
-  keychainPassword: string | undefined;
-  importMode: 'auto' | 'true' | 'false';
-  identityPassphrase: string | undefined;
 }
 
 export function parseDownloadCertificateInputs(src: InputSource): DownloadCertificateInputs {
@@ -159,28 +149,20 @@ export async function executeDownloadCertificate(i: DownloadCertificateInputs, c
       'p12-password cannot be masked',
     );
   }
+  const { apple, signingKey, p12, ...options } = i;
   const keys = [
-    ...(i.signingKey ? [{ key: i.signingKey, source: 'signing-key' as const }] : []),
-    ...(i.p12 ? i.p12.keys.map((key) => ({ key, source: 'p12' as const })) : []),
+    ...(signingKey ? [{ key: signingKey, source: 'signing-key' as const }] : []),
+    ...(p12 ? p12.keys.map((key) => ({ key, source: 'p12' as const })) : []),
   ];
-  const http = createAppleClient(i.apple, clientDeps(ctx));
+  const http = createAppleClient(apple, clientDeps(ctx));
   const r = await downloadIdentity(
     http,
     {
-      api: i.apple.api,
-      account: i.apple.issuerId,
-      certificateType: i.certificateType,
-      certificateId: i.certificateId,
+      ...options,
+      api: apple.api,
+      account: apple.issuerId,
       keys,
-      p12Password: i.p12?.password,
-      createIfMissing: i.createIfMissing,
-      renewDays: i.renewDays,
-      revokeCertificateId: i.revokeCertificateId,
-      forceRevoke: i.forceRevoke,
-      keychain: i.keychain,
-      keychainPassword: i.keychainPassword,
-      importMode: i.importMode,
-      identityPassphrase: i.identityPassphrase,
+      p12Password: p12?.password,
       runnerTemp: process.env['RUNNER_TEMP'] || tmpdir(),
       workspace: process.env['GITHUB_WORKSPACE'] || process.cwd(),
     },

@@ -22,16 +22,10 @@ import type { SigningKey } from './signing-key.js';
 /** Warn when the certificate expires sooner than this. */
 const EXPIRY_WARNING_DAYS = 30;
 
-export interface DownloadRequest {
-  api: ApiKind;
-  /** Who the identity store files an identity under: the issuer ID (team keys), else the key ID. */
-  account: string;
+/** What the user chooses for one download (the action's inputs, minus the API and the keys). */
+export interface DownloadOptions {
   certificateType: CertificateType | undefined;
   certificateId: string | undefined;
-  /** Private keys given by the user (signing-key, or the keys inside p12), already masked. */
-  keys: { key: SigningKey; source: 'signing-key' | 'p12' }[];
-  /** The password of a given p12, reused for the p12 this step writes. */
-  p12Password: string | undefined;
   createIfMissing: boolean;
   /** Create a successor when the certificate in use expires within this many days (0 = never); needs the identity store. */
   renewDays: number;
@@ -42,6 +36,16 @@ export interface DownloadRequest {
   keychainPassword: string | undefined;
   importMode: 'auto' | 'true' | 'false';
   identityPassphrase: string | undefined;
+}
+
+export interface DownloadRequest extends DownloadOptions {
+  api: ApiKind;
+  /** Who the identity store files an identity under: the issuer ID (team keys), else the key ID. */
+  account: string;
+  /** Private keys given by the user (signing-key, or the keys inside p12), already masked. */
+  keys: { key: SigningKey; source: 'signing-key' | 'p12' }[];
+  /** The password of a given p12, reused for the p12 this step writes. */
+  p12Password: string | undefined;
   /** Where key files and a temporary keychain go (RUNNER_TEMP on a runner). */
   runnerTemp: string;
   /** The workspace the identity store's cache path is relative to. */
