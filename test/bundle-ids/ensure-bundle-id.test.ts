@@ -3,10 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'plist';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BundleIdReport } from '../../src/bundle-ids/ensure.js';
-import { startSimulator, type ApiKeyCredentials, type ApiKind, type Simulator } from '../../simulator/index.js';
-import { assertTrafficValid } from '../support/openapi.js';
+import type { ApiKeyCredentials, ApiKind, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { runStep } from '../support/runner.js';
 import { apiInputs, writes } from '../profiles/helpers.js';
 
@@ -17,13 +17,9 @@ const WIDGET = path.join(FIXTURES, 'Widget.entitlements');
 let sim: Simulator;
 let key: ApiKeyCredentials;
 
-beforeEach(async () => {
-  sim = await startSimulator();
-  key = sim.addKey();
-});
-afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
+simulatorPerTest({}, (s, k) => {
+  sim = s;
+  key = k;
 });
 
 type BundleIdJson = Omit<BundleIdReport, 'changes'>;

@@ -4,23 +4,19 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, parse, type PlistValue } from 'plist';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { profilePlist } from '../../src/profiles/install.js';
-import { assertTrafficValid } from '../support/openapi.js';
 import { runStep } from '../support/runner.js';
 import { apiInputs, onlyProfile, profilesOutput, writes } from '../profiles/helpers.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
 
-beforeEach(async () => {
-  sim = await startSimulator();
-  key = sim.addKey();
-});
-afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
+simulatorPerTest({}, (s, k) => {
+  sim = s;
+  key = k;
 });
 
 const STORE = 'com.example.app IOS_APP_STORE';

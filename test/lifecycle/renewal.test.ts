@@ -7,12 +7,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { actionsCachePort, IdentityStore } from '../../src/certificates/identity-store.js';
 import { startCacheServer, type CacheServer } from '../support/cache-server.js';
 import { apiInputs, DAY, onlyProfile } from '../profiles/helpers.js';
-import { assertTrafficValid } from '../support/openapi.js';
 import { findLeaks, runStep, type StepOptions, type StepResult } from '../support/runner.js';
 
 const PASSPHRASE = 'renewal test passphrase, long enough';
@@ -21,14 +21,12 @@ let sim: Simulator;
 let key: ApiKeyCredentials;
 let cache: CacheServer;
 
-beforeEach(async () => {
-  sim = await startSimulator({ certificateLimitPerType: 2 });
-  key = sim.addKey();
+simulatorPerTest({ certificateLimitPerType: 2 }, async (s, k) => {
+  sim = s;
+  key = k;
   cache = await startCacheServer();
 });
 afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
   await cache.close();
 });
 

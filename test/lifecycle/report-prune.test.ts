@@ -1,23 +1,19 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { apiInputs, DAY, XCODE_DIRS } from '../profiles/helpers.js';
-import { assertTrafficValid } from '../support/openapi.js';
 import { bundlePath, runStep } from '../support/runner.js';
 import { spawn } from 'node:child_process';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
 
-beforeEach(async () => {
-  sim = await startSimulator();
-  key = sim.addKey();
-});
-afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
+simulatorPerTest({}, (s, k) => {
+  sim = s;
+  key = k;
 });
 
 interface Finding {

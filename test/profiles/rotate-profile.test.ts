@@ -1,21 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
-import { assertTrafficValid } from '../support/openapi.js';
+import { describe, expect, it } from 'vitest';
+import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { runStep } from '../support/runner.js';
 import { apiInputs, installed, onlyProfile, profilesOutput, writes, XCODE_DIRS } from './helpers.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
 
-beforeEach(async () => {
-  sim = await startSimulator({ immediateDevices: 1000 });
-  key = sim.addKey();
-});
-afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
+simulatorPerTest({ immediateDevices: 1000 }, (s, k) => {
+  sim = s;
+  key = k;
 });
 
 const NAME = 'com.example.app IOS_APP_ADHOC';

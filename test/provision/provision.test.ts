@@ -1,24 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { FAKE_SECURITY_BIN, fakeSecurity, sha1Of } from '../certificates/helpers.js';
 import { apiInputs, installed, onlyProfile } from '../profiles/helpers.js';
-import { assertTrafficValid } from '../support/openapi.js';
 import { findLeaks, runStep } from '../support/runner.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
 let bundleResourceId: string;
 
-beforeEach(async () => {
-  sim = await startSimulator();
-  key = sim.addKey();
+simulatorPerTest({}, (s, k) => {
+  sim = s;
+  key = k;
   bundleResourceId = sim.seed.bundleId({ identifier: 'com.example.app' }).id;
   sim.seed.bundleId({ identifier: 'com.example.app.widget' });
-});
-afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
 });
 
 describe('provision (the root action, bundled)', () => {

@@ -4,11 +4,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { opensslExportP12 } from '../certificates/helpers.js';
 import { apiInputs } from '../profiles/helpers.js';
-import { assertTrafficValid } from '../support/openapi.js';
 import { findLeaks, OWN_COMMANDS, runnerLines, runStep, workflowCommands, type StepResult } from '../support/runner.js';
 
 /** Every injected command's data starts with INJECTED, so an own annotation that quotes a name is told apart. */
@@ -24,16 +24,12 @@ const NEW_UDID = '00008030-000C3D4E5F607182';
 let sim: Simulator;
 let key: ApiKeyCredentials;
 
-beforeEach(async () => {
-  sim = await startSimulator();
-  key = sim.addKey();
+simulatorPerTest({}, (s, k) => {
+  sim = s;
+  key = k;
   sim.seed.bundleId({ identifier: 'com.example.app' });
   sim.seed.device({ udid: ENABLED_UDID, name: EVIL_ACCOUNT_NAME });
   sim.seed.device({ udid: PROCESSING_UDID, name: EVIL_PROCESSING_NAME, status: 'PROCESSING' });
-});
-afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
 });
 
 async function devicesFile(): Promise<string> {

@@ -5,26 +5,22 @@ import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, parse, type PlistValue } from 'plist';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCa, signCms } from '../../simulator/ca.js';
-import { startSimulator, type ApiKeyCredentials, type Simulator } from '../../simulator/index.js';
+import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
+import { simulatorPerTest } from '../support/simulator-per-test.js';
 import type { Logger } from '../../src/core/log.js';
 import { handOverToXcode } from '../../src/xcode/handover.js';
 import { sha1Of } from '../certificates/helpers.js';
 import { apiInputs, onlyProfile } from '../profiles/helpers.js';
-import { assertTrafficValid } from '../support/openapi.js';
 import { bundlePath, runStep } from '../support/runner.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
 
-beforeEach(async () => {
-  sim = await startSimulator({ immediateDevices: 1000 });
-  key = sim.addKey();
-});
-afterEach(async () => {
-  assertTrafficValid(sim.requests);
-  await sim.close();
+simulatorPerTest({ immediateDevices: 1000 }, (s, k) => {
+  sim = s;
+  key = k;
 });
 
 async function plistAt(file: string | undefined): Promise<Record<string, unknown>> {
