@@ -23,12 +23,12 @@ async function startOnce(file) {
   });
   await new Promise((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
-  const rssMb = Number(await readFile(rssFile, 'utf8')) / 1024;
+  const rssMb = JSON.parse(await readFile(rssFile, 'utf8')).maxRss / 1024;
   await rm(work, { recursive: true, force: true });
   return { wallMs, rssMb };
 }
 
-console.log(`bundles in ${path.relative(root, dir)}/ (main file, all files; start-up: wall time and peak RSS, median of ${RUNS})`);
+console.log(`bundles in ${path.relative(root, dir)}/ on node ${process.version} (main file, all files; start-up: wall time and peak RSS, median of ${RUNS})`);
 for (const name of (await readdir(dir)).sort()) {
   if (name.startsWith('simulator')) continue;
   const files = (await readdir(path.join(dir, name))).filter((f) => f.endsWith('.js'));

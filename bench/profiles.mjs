@@ -17,6 +17,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const hex = (n, width) => n.toString(16).toUpperCase().padStart(width, '0');
 
 const sim = await startSimulator({ immediateDevices: 100_000, rateLimitPerHour: 100_000 });
+console.log(`ensure-profile from ${process.env.ASA_BUNDLES ?? 'dist'}/ on node ${process.version}, ${RUNS} runs each`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function runAction(action, inputs) {
@@ -43,10 +44,19 @@ async function runAction(action, inputs) {
   if (code !== 0) throw new Error(`${action} failed:\n${stdout}`);
   const byMethod = {};
   for (const r of sim.requests) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
-  const rssMb = Number(await readFile(rssFile, 'utf8')) / 1024;
+  const rss = JSON.parse(await readFile(rssFile, 'utf8'));
+  const rssMb = rss.maxRss / 1024;
   const outputs = await readFile(output, 'utf8');
   await rm(work, { recursive: true, force: true });
-  return { wallMs, rssMb, byMethod, total: sim.requests.length, decision: /^decision<<(.+)\n([^\n]*)/m.exec(outputs)?.[2] };
+  return {
+    wallMs,
+    rssMb,
+    anonMb: rss.anon === null ? null : rss.anon / 1024,
+    fileMb: rss.file === null ? null : rss.file / 1024,
+    byMethod,
+    total: sim.requests.length,
+    decision: /^decision<<(.+)\n([^\n]*)/m.exec(outputs)?.[2],
+  };
 }
 
 function report(label, runs, expected) {
@@ -60,6 +70,11 @@ function report(label, runs, expected) {
     `  wall time: median ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms (min ${Math.min(...runs.map((r) => r.wallMs)).toFixed(0)}, max ${Math.max(...runs.map((r) => r.wallMs)).toFixed(0)}) over ${runs.length} runs`,
   );
   console.log(`  peak RSS: median ${median(runs.map((r) => r.rssMb)).toFixed(1)} MB (max ${Math.max(...runs.map((r) => r.rssMb)).toFixed(1)})`);
+  if (runs[0].anonMb !== null) {
+    console.log(
+      `  resident at exit: ${median(runs.map((r) => r.anonMb)).toFixed(1)} MB the process's own memory + ${median(runs.map((r) => r.fileMb)).toFixed(1)} MB file-backed (node's own code and libraries, shared) (medians)`,
+    );
+  }
 }
 
 let failed = false;
