@@ -5,9 +5,8 @@
  * The one JSON parser for Apple's answers is here too (`parseJson`).
  */
 import { setFlagsFromString } from 'node:v8';
-import type { Dispatcher } from 'undici';
 import dispatcherApi from 'undici/lib/api/index.js';
-import DispatcherBase from 'undici/lib/dispatcher/dispatcher.js';
+import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
 import EnvHttpProxyAgent from 'undici/lib/dispatcher/env-http-proxy-agent.js';
 import { AppleConnectionError, AppleResponseError, LimitError } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
@@ -99,7 +98,7 @@ const CONNECTION_CODES = new Set([
 // fetch, WebSocket, mock, cache and HTTP/2-only parts: about 15 MB of resident memory in every action on
 // Node 24 (bench/bundles.mjs). Its index does one more thing that dispatchers need, and so must we: give
 // them the request methods (a proxy agent's CONNECT calls `connect` on its client).
-Object.assign(DispatcherBase.prototype, dispatcherApi);
+Object.assign(Dispatcher.prototype, dispatcherApi);
 
 let sharedDispatcher: Dispatcher | undefined;
 
