@@ -6,9 +6,9 @@ export const modules = {
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
-// @actions/http-client imports one name from undici, ProxyAgent, and constructs it only when a request goes
-// through a proxy. Importing it from undici's index evaluates all of undici (fetch, WebSocket, the mock and
-// cache layers, HTTP/2): about 15 MB of resident memory on Node 24 in every action, used by none of them.
+// @actions/http-client imports one name from undici, ProxyAgent, and constructs it only in
+// getAgentDispatcher. Importing it from undici's index evaluates all of undici (fetch, WebSocket, the mock
+// and cache layers) in every action, which uses none of it; see README.md.
 // Here the same class is loaded from its own module of the same undici the first time it is read, after
 // the one step of undici's index that dispatchers need: the request methods on their prototype (a proxy
 // agent's CONNECT calls `connect` on its client). The getter's shape is one Node's CommonJS export
