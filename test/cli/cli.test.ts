@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,30 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { assertTrafficValid } from '../support/openapi.js';
 import { runCli } from '../../src/cli/main.js';
-import { bundlePath, OWN_COMMANDS, ROOT, workflowCommands } from '../support/runner.js';
-
-const CLI = bundlePath('cli');
-
-/** Spawned asynchronously: the simulator runs in this process and must keep answering. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
-}
+import { OWN_COMMANDS, ROOT, runCliBundle, workflowCommands } from '../support/runner.js';
 
 describe('command line: help', () => {
   it('lists the commands with --help', async () => {
-    const r = await cli(['--help']);
+    const r = await runCliBundle(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: apple-signing-actions <command>/);
     expect(r.stdout).toMatch(/\n {2}register-devices {6}Registers devices/);
   });
   it("prints a command's inputs, defaults and outputs from its action.yml", async () => {
-    const r = await cli(['register-devices', '--help']);
+    const r = await runCliBundle(['register-devices', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--key-id (required)');
     expect(r.stdout).toContain('--platform (default: IOS)');
@@ -37,11 +23,11 @@ describe('command line: help', () => {
     expect(r.stdout).toMatch(/\n {2}registered {10}Number of devices registered/);
   });
   it('refuses an unknown command or option with one sentence and exit code 2', async () => {
-    expect(await cli(['register-device'])).toMatchObject({
+    expect(await runCliBundle(['register-device'])).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/^error: Unknown command 'register-device'; the commands are /),
     });
-    expect(await cli(['register-devices', '--colour', 'red'])).toMatchObject({
+    expect(await runCliBundle(['register-devices', '--colour', 'red'])).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/^error: Unknown option --colour for register-devices/),
     });
@@ -50,24 +36,24 @@ describe('command line: help', () => {
 
 describe('command line: version and input errors', () => {
   it('prints the package version with --version', async () => {
-    const r = await cli(['--version']);
+    const r = await runCliBundle(['--version']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
   });
   it('names the flag the user typed, not the action input', async () => {
-    const r = await cli(['register-devices', '--key-id', 'not a key id!', '--private-key', 'x', '--devices', 'x']);
+    const r = await runCliBundle(['register-devices', '--key-id', 'not a key id!', '--private-key', 'x', '--devices', 'x']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: --key-id is 'not a key id!', but an API key ID is letters and digits only/);
     expect(r.stderr).not.toContain('Input key-id');
   });
   it('names the environment variable an input came from, and a missing one by flag and variable', async () => {
-    const fromEnv = await cli(['register-devices', '--devices', 'x', '--private-key', 'x'], { APPLE_SIGNING_KEY_ID: 'bad id!' });
+    const fromEnv = await runCliBundle(['register-devices', '--devices', 'x', '--private-key', 'x'], { APPLE_SIGNING_KEY_ID: 'bad id!' });
     expect(fromEnv.stderr).toMatch(/^error: APPLE_SIGNING_KEY_ID is 'bad id!'/);
-    const missing = await cli(['register-devices', '--devices', 'x', '--private-key', 'x']);
+    const missing = await runCliBundle(['register-devices', '--devices', 'x', '--private-key', 'x']);
     expect(missing.stderr).toMatch(/^error: --key-id \(or APPLE_SIGNING_KEY_ID\) is required/);
   });
   it('prints a JSON error object with --json when it fails', async () => {
-    const r = await cli(['register-devices', '--json', '--devices', 'x', '--private-key', 'x']);
+    const r = await runCliBundle(['register-devices', '--json', '--devices', 'x', '--private-key', 'x']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({ error: expect.stringMatching(/^--key-id \(or APPLE_SIGNING_KEY_ID\) is required/), exitCode: 1 });
   });
@@ -85,7 +71,7 @@ describe('command line: against the simulator', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cli-'));
     const keyFile = path.join(dir, 'AuthKey.p8');
     await writeFile(keyFile, key.privateKeyPem);
-    const r = await cli(
+    const r = await runCliBundle(
       [
         'register-devices',
         '--key-id',
@@ -115,7 +101,7 @@ describe('command line: against the simulator', () => {
 
   it('takes a dry run flag without a value and prints name=value lines', async () => {
     const key = sim.addKey();
-    const r = await cli(
+    const r = await runCliBundle(
       [
         'register-devices',
         '--key-id',
@@ -178,7 +164,7 @@ describe('command line: against the simulator', () => {
     );
     const base = ['register-devices', '--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--api-base-url', sim.url, '--devices-file', file];
     for (const extra of [[], ['--json']]) {
-      const r = await cli([...base, ...extra], { APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem });
+      const r = await runCliBundle([...base, ...extra], { APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem });
       expect(r.code).toBe(1);
       const foreign = workflowCommands(`${r.stdout}\n${r.stderr}`).filter((c) => !OWN_COMMANDS.has(c.name) || c.data.startsWith('INJECTED'));
       expect(foreign, extra.join(' ')).toEqual([]);
@@ -191,9 +177,9 @@ describe('command line: against the simulator', () => {
     const key = sim.addKey();
     const entitlements = path.join(import.meta.dirname, '../entitlements/fixtures/Widget.entitlements');
     const args = ['ensure-bundle-id', '--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--api-base-url', sim.url];
-    const help = await cli(['ensure-bundle-id', '--help']);
+    const help = await runCliBundle(['ensure-bundle-id', '--help']);
     expect(help.stdout).toContain('--remove-unlisted (default: false)');
-    const r = await cli([...args, '--bundle-id', 'com.example.cli.widget', '--entitlements', entitlements, '--json'], {
+    const r = await runCliBundle([...args, '--bundle-id', 'com.example.cli.widget', '--entitlements', entitlements, '--json'], {
       APPLE_SIGNING_PRIVATE_KEY: key.privateKeyPem,
     });
     expect(r.code, r.stderr).toBe(0);

@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiKeyCredentials, Simulator } from '../../simulator/index.js';
 import { simulatorPerTest } from '../support/simulator-per-test.js';
 import { apiInputs, DAY, XCODE_DIRS } from '../profiles/helpers.js';
-import { bundlePath, runStep } from '../support/runner.js';
-import { spawn } from 'node:child_process';
+import { runCliBundle, runStep } from '../support/runner.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
@@ -222,26 +221,16 @@ describe('prune-profiles (bundled action)', () => {
 });
 
 describe('command line (bundled cli)', () => {
-  async function cli(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [bundlePath('cli'), ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: home } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    return { code, stdout, stderr };
-  }
-
   it('signing-report and prune-profiles run as commands with the same inputs', async () => {
     const a = seedAccount(sim);
     const home = await mkdtemp(path.join(tmpdir(), 'asa-home-'));
     const keyFile = path.join(home, 'AuthKey.p8');
     await writeFile(keyFile, key.privateKeyPem);
     const flags = ['--key-id', key.keyId, '--issuer-id', key.issuerId ?? '', '--private-key-file', keyFile, '--api-base-url', sim.url];
-    const report = await cli(['signing-report', ...flags, '--json'], home);
+    const report = await runCliBundle(['signing-report', ...flags, '--json'], { HOME: home });
     expect(report.code, report.stderr).toBe(0);
     expect(JSON.parse(report.stdout)).toMatchObject({ expiring: 5, expired: 3, invalid: 1, duplicates: 1 });
-    const pruned = await cli(['prune-profiles', ...flags, '--name-prefix', 'Other', '--json'], home);
+    const pruned = await runCliBundle(['prune-profiles', ...flags, '--name-prefix', 'Other', '--json'], { HOME: home });
     expect(pruned.code, pruned.stderr).toBe(0);
     expect(JSON.parse(pruned.stdout)).toMatchObject({ deleted: 1 });
     expect(sim.state().profiles.map((p) => p.id)).not.toContain(a.otherLeftover.id);

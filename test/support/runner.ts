@@ -134,6 +134,26 @@ export async function runStep(action: string, inputs: Record<string, string>, op
   };
 }
 
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the bundled command line with `args`, in an environment of PATH and HOME (a temporary folder unless
+ * `env` gives one) plus `env`. Asynchronous, so a simulator in the test's own process keeps answering.
+ */
+export async function runCliBundle(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [bundlePath('cli'), ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
 export interface WorkflowCommand {
   name: string;
   data: string;

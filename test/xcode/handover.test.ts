@@ -1,6 +1,5 @@
 // export-options through the bundled actions (ensure-profile, rotate-profile, provision, the CLI) against the
 // simulator: the ExportOptions.plist and .xcconfig they write, and when they write none.
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import type { Logger } from '../../src/core/log.js';
 import { handOverToXcode } from '../../src/xcode/handover.js';
 import { sha1Of } from '../certificates/helpers.js';
 import { apiInputs, onlyProfile } from '../profiles/helpers.js';
-import { bundlePath, runStep } from '../support/runner.js';
+import { runCliBundle, runStep } from '../support/runner.js';
 
 let sim: Simulator;
 let key: ApiKeyCredentials;
@@ -321,10 +320,8 @@ describe('what the export reads from the profiles', () => {
 
 describe('the command line', () => {
   it('has the flags from action.yml', async () => {
-    const child = spawn(process.execPath, [bundlePath('cli'), 'ensure-profile', '--help'], { env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir() } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    const { code, stdout: out } = await runCliBundle(['ensure-profile', '--help']);
+    expect(code).toBe(0);
     expect(out).toContain('--export-options (default: false)');
     expect(out).toContain('--xcode-version');
     expect(out).toContain('--export-options-extra');
