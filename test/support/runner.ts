@@ -113,12 +113,8 @@ export async function runStep(action: string, inputs: Record<string, string>, op
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   Object.assign(env, opts.env);
   const script = bundlePath(opts.bundle ?? action);
-  const child = spawn(process.execPath, [script], { env, cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  const { code, stdout, stderr } = await runNode([script], { env, cwd: opts.cwd ?? ROOT });
+  const exitCode = code ?? -1;
   return {
     exitCode,
     stdout,
@@ -134,24 +130,29 @@ export async function runStep(action: string, inputs: Record<string, string>, op
   };
 }
 
-export interface CliResult {
+export interface NodeResult {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
 /**
- * Runs the bundled command line with `args`, in an environment of PATH and HOME (a temporary folder unless
- * `env` gives one) plus `env`. Asynchronous, so a simulator in the test's own process keeps answering.
+ * Runs `node <args>` as a child process with exactly `env` and collects its output. Asynchronous, so a
+ * simulator in the test's own process keeps answering.
  */
-export async function runCliBundle(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [bundlePath('cli'), ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), ...env } });
+export async function runNode(args: readonly string[], opts: { env: Record<string, string>; cwd?: string }): Promise<NodeResult> {
+  const child = spawn(process.execPath, args, { env: opts.env, cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { code, stdout, stderr };
+}
+
+/** Runs the bundled command line with `args`, with PATH and HOME (a temporary folder unless `env` gives one) plus `env`. */
+export function runCliBundle(args: readonly string[], env: Record<string, string> = {}): Promise<NodeResult> {
+  return runNode([bundlePath('cli'), ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), ...env } });
 }
 
 export interface WorkflowCommand {

@@ -1,14 +1,13 @@
 // undici is loaded module by module, not through its index (src/core/transport.ts), and
 // @actions/http-client gets its ProxyAgent the same way (vendor/undici-proxy-agent). These tests show that
 // proxies still work on both paths and that no bundle carries undici's index any more.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.js';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
-import { bundlePath, ROOT } from '../support/runner.js';
+import { bundlePath, runNode } from '../support/runner.js';
 
 let sim: Simulator;
 let proxy: ConnectProxy;
@@ -27,15 +26,8 @@ afterAll(async () => {
 
 /** Runs an ES module in a fresh node process (so nothing this test process loaded is shared). */
 async function runModule(source: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: caFile, ...env },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, out };
+  const r = await runNode(['--input-type=module', '-e', source], { env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: caFile, ...env } });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 describe('@actions/http-client through HTTPS_PROXY', () => {
